@@ -1,0 +1,19 @@
+#ifndef STRATA_CRC32C_H
+#define STRATA_CRC32C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// CRC-32C (Castagnoli), the checksum of Kafka's RecordBatch v2.
+/// `crc` is the value returned by a previous call (0 to start), so a checksum can be built in pieces.
+/// Uses the SSE4.2 `crc32` instruction on three interleaved streams when the CPU has it,
+/// and a slicing-by-8 table otherwise.
+uint32_t strata_crc32c(uint32_t crc, const void *data, size_t length);
+
+/// The table-driven implementation, always available (tests compare both paths).
+uint32_t strata_crc32c_software(uint32_t crc, const void *data, size_t length);
+
+/// 1 when `strata_crc32c` uses the CPU instruction, 0 when it falls back to the table.
+int strata_crc32c_is_hardware(void);
+
+#endif

@@ -1,0 +1,112 @@
+/// A partition log's settings, under Kafka's topic-level config names and with Kafka's defaults.
+/// The broker builds one from its `log.*` defaults and a topic's overrides.
+public struct LogConfig: Equatable, Sendable {
+    /// `segment.bytes`: roll the active segment once it would grow past this. Default 1 GiB.
+    public var segmentBytes: Int = 1_073_741_824
+    /// `segment.ms`: roll a segment this long after its first batch's timestamp. Default 7 days.
+    public var segmentMs: Int64 = 604_800_000
+    /// `segment.jitter.ms`: the most a roll may be brought forward, to spread rolls out. Default 0.
+    public var segmentJitterMs: Int64 = 0
+    /// `segment.index.bytes`: size of preallocated index files; a full index rolls the segment. Default 10 MiB.
+    public var segmentIndexBytes: Int = 10_485_760
+    /// `index.interval.bytes`: bytes of log between offset-index entries. Default 4096.
+    public var indexIntervalBytes: Int = 4096
+    /// `flush.messages`: fsync after this many messages (1 = every append). Default: never (Long.MAX).
+    public var flushMessages: Int64 = Int64.max
+    /// `flush.ms`: fsync when the oldest unflushed append is this old. Default: never (Long.MAX).
+    public var flushMs: Int64 = Int64.max
+    /// `max.message.bytes`: the largest record batch accepted. Default 1048588.
+    public var maxMessageBytes: Int = 1_048_588
+    /// `message.timestamp.type`: CreateTime keeps the producer's timestamps; LogAppendTime stamps the broker's clock.
+    public var messageTimestampType: TimestampType = .createTime
+    /// `retention.ms`: -1 for unlimited. Default 7 days. (Applied by the retention issue's cleaner.)
+    public var retentionMs: Int64 = 604_800_000
+    /// `retention.bytes`: -1 for unlimited. Default -1.
+    public var retentionBytes: Int64 = -1
+    /// `cleanup.policy`: "delete", "compact" or "compact,delete". Default "delete".
+    public var cleanupPolicy: String = "delete"
+    /// `strata.recovery.policy`: what recovery does with a corrupt batch (see `RecoveryPolicy`).
+    public var recoveryPolicy: RecoveryPolicy = .truncate
+
+    public init() {}
+
+    /// The config names this type understands, for validation and DescribeConfigs.
+    public static let names: [String] = [
+        "segment.bytes", "segment.ms", "segment.jitter.ms", "segment.index.bytes", "index.interval.bytes",
+        "flush.messages", "flush.ms", "max.message.bytes", "message.timestamp.type", "retention.ms",
+        "retention.bytes", "cleanup.policy", "strata.recovery.policy",
+    ]
+
+    /// Applies topic-level overrides by Kafka name. Unknown names and bad values are refused with an
+    /// error that names the setting.
+    public init(overrides: [String: String], base: LogConfig = LogConfig()) throws(EngineError) {
+        self = base
+        for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            try set(name, value)
+        }
+    }
+
+    public mutating func set(_ name: String, _ value: String) throws(EngineError) {
+        switch name {
+        case "segment.bytes": segmentBytes = Int(try Self.integer(name, value, min: 14, max: Int64(Int32.max)))
+        case "segment.ms": segmentMs = try Self.integer(name, value, min: 1)
+        case "segment.jitter.ms": segmentJitterMs = try Self.integer(name, value, min: 0)
+        case "segment.index.bytes": segmentIndexBytes = Int(try Self.integer(name, value, min: 4, max: Int64(Int32.max)))
+        case "index.interval.bytes": indexIntervalBytes = Int(try Self.integer(name, value, min: 0, max: Int64(Int32.max)))
+        case "flush.messages": flushMessages = try Self.integer(name, value, min: 1)
+        case "flush.ms": flushMs = try Self.integer(name, value, min: 0)
+        case "max.message.bytes": maxMessageBytes = Int(try Self.integer(name, value, min: 0, max: Int64(Int32.max)))
+        case "message.timestamp.type":
+            guard let type = TimestampType(rawValue: value) else {
+                throw .invalidConfig(name: name, value: value, reason: "must be CreateTime or LogAppendTime")
+            }
+            messageTimestampType = type
+        case "retention.ms": retentionMs = try Self.integer(name, value, min: -1)
+        case "retention.bytes": retentionBytes = try Self.integer(name, value, min: -1)
+        case "cleanup.policy":
+            let parts = Set(value.split(separator: ",").map { $0.trimmedOfBlanks })
+            guard !parts.isEmpty, parts.isSubset(of: ["delete", "compact"]) else {
+                throw .invalidConfig(name: name, value: value, reason: "must be delete, compact or compact,delete")
+            }
+            cleanupPolicy = parts.sorted().joined(separator: ",")
+        case "strata.recovery.policy":
+            guard let policy = RecoveryPolicy(rawValue: value) else {
+                throw .invalidConfig(name: name, value: value, reason: "must be one of \(RecoveryPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            recoveryPolicy = policy
+        default:
+            throw .invalidConfig(name: name, value: value, reason: "unknown topic config")
+        }
+    }
+
+    static func integer(_ name: String, _ value: String, min: Int64, max: Int64 = .max) throws(EngineError) -> Int64 {
+        guard let number = Int64(value.trimmedOfBlanks) else {
+            throw .invalidConfig(name: name, value: value, reason: "not an integer")
+        }
+        guard number >= min, number <= max else {
+            throw .invalidConfig(name: name, value: value, reason: "must be between \(min) and \(max)")
+        }
+        return number
+    }
+}
+
+/// What recovery does when it meets a batch that fails validation (bad CRC, torn, misframed) in a
+/// segment it scans after an unclean stop.
+public enum RecoveryPolicy: String, Sendable, CaseIterable {
+    /// Kafka's behaviour: keep everything before the bad batch, cut the segment there and delete
+    /// the segments after it. Right for torn tails, where the bytes were never acknowledged as flushed.
+    case truncate
+    /// Refuse to open the partition, reporting the file and byte position, so an operator can
+    /// inspect it with `strata dump --verify` before deciding.
+    case fail
+}
+
+extension StringProtocol {
+    /// The string without leading and trailing spaces and tabs (the engine avoids Foundation).
+    var trimmedOfBlanks: String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return String(slice)
+    }
+}

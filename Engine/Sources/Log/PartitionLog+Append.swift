@@ -1,0 +1,155 @@
+/// Who is appending: a producer (the log assigns offsets) or a replica copying a leader (offsets
+/// are kept as sent and must continue the log).
+public enum AppendOrigin: Sendable {
+    case client
+    case replication
+}
+
+/// What an append stored.
+public struct AppendResult: Equatable, Sendable {
+    public var firstOffset: Int64
+    public var lastOffset: Int64
+    /// The broker's time when `message.timestamp.type=LogAppendTime`, else -1.
+    public var logAppendTime: Int64
+    public var maxTimestamp: Int64
+    public var batchCount: Int
+    public var recordCount: Int64
+    public var bytes: Int
+    public var logStartOffset: Int64
+}
+
+extension PartitionLog {
+    /// Validates and appends the record batches in `bytes` (a produce request's records, as sent).
+    ///
+    /// Every batch is checked before anything is written: framing, magic 2, CRC, counts, size
+    /// against `max.message.bytes`; one bad batch rejects the whole append with an error naming the
+    /// byte position. For client appends the batches are numbered in place (base offset and leader
+    /// epoch lie outside the CRC, so no checksum is recomputed unless LogAppendTime rewrites the
+    /// timestamp), then written with one write call.
+    public func append(_ bytes: UnsafeMutableRawBufferPointer, leaderEpoch: Int32 = -1, origin: AppendOrigin = .client) throws(EngineError) -> AppendResult {
+        let (result, end) = try lock.withLock { () throws(EngineError) -> (AppendResult, Int64) in
+            guard !state.closed else { throw EngineError.invalidArgument("log \(topicPartition) is closed") }
+            let result = try appendLocked(bytes, leaderEpoch: leaderEpoch, origin: origin)
+            return (result, state.logEndOffset)
+        }
+        notifyAppend(end)
+        return result
+    }
+
+    /// Convenience for callers holding an array (tools, tests, internal topics).
+    public func append(_ bytes: inout [UInt8], leaderEpoch: Int32 = -1, origin: AppendOrigin = .client) throws(EngineError) -> AppendResult {
+        try bytes.withEngineMutableBytes { (raw) throws(EngineError) -> AppendResult in
+            try append(raw, leaderEpoch: leaderEpoch, origin: origin)
+        }
+    }
+
+    private func appendLocked(_ bytes: UnsafeMutableRawBufferPointer, leaderEpoch: Int32, origin: AppendOrigin) throws(EngineError) -> AppendResult {
+        let config = state.config
+        let now = clock()
+        var batches: [AppendedBatch] = []
+        var headers: [RecordBatchHeader] = []
+        var position = 0
+        var nextOffset = state.logEndOffset
+        var recordCount: Int64 = 0
+        var maxTimestamp = Int64(-1)
+        let logAppendTime = config.messageTimestampType == .logAppendTime
+        guard !bytes.isEmpty else { throw .invalidArgument("no record batches to append") }
+        while position < bytes.count {
+            let view = UnsafeRawBufferPointer(rebasing: bytes[position...])
+            var header = try RecordBatchValidator.validate(view, file: nil, position: Int64(position), strictCounts: origin == .client)
+            guard header.totalSize <= config.maxMessageBytes else {
+                throw .recordTooLarge(size: header.totalSize, limit: config.maxMessageBytes)
+            }
+            let batch = UnsafeMutableRawBufferPointer(rebasing: bytes[position..<(position + header.totalSize)])
+            switch origin {
+            case .client:
+                header.baseOffset = nextOffset
+                batch.storeBigEndian(nextOffset, at: RecordBatchHeader.Field.baseOffset)
+                header.partitionLeaderEpoch = leaderEpoch
+                batch.storeBigEndian(leaderEpoch, at: RecordBatchHeader.Field.partitionLeaderEpoch)
+                if logAppendTime && !header.isControl {
+                    header.attributes.timestampType = .logAppendTime
+                    header.maxTimestamp = now
+                    batch.storeBigEndian(header.attributes.rawValue, at: RecordBatchHeader.Field.attributes)
+                    batch.storeBigEndian(now, at: RecordBatchHeader.Field.maxTimestamp)
+                    header.crc = RecordBatchHeader.computeCRC(UnsafeRawBufferPointer(batch))
+                    batch.storeBigEndian(header.crc, at: RecordBatchHeader.Field.crc)
+                }
+            case .replication:
+                guard header.baseOffset >= nextOffset else {
+                    throw .invalidArgument("replicated batch at byte \(position) starts at offset \(header.baseOffset), below the log end offset \(nextOffset)")
+                }
+            }
+            nextOffset = header.nextOffset
+            recordCount += Int64(header.recordCount)
+            maxTimestamp = max(maxTimestamp, header.maxTimestamp)
+            batches.append(AppendedBatch(position: position, size: header.totalSize, lastOffset: header.lastOffset, maxTimestamp: header.maxTimestamp))
+            headers.append(header)
+            position += header.totalSize
+        }
+        let firstOffset = headers[0].baseOffset
+        let lastOffset = headers[headers.count - 1].lastOffset
+        try maybeRoll(incomingBytes: bytes.count, firstOffset: firstOffset, lastOffset: lastOffset, maxTimestamp: maxTimestamp, now: now)
+        try state.active.append(UnsafeRawBufferPointer(bytes), batches: batches)
+        var epochsChanged = false
+        for header in headers {
+            let epoch = origin == .client ? leaderEpoch : header.partitionLeaderEpoch
+            if epoch >= 0 { epochsChanged = state.epochs.assign(epoch: epoch, startOffset: header.baseOffset) || epochsChanged }
+            try recordTransactionState(header, batchBytes: bytes, at: batches)
+        }
+        if epochsChanged { try state.epochs.save() }
+        state.unflushedMessages += recordCount
+        if state.unflushedMessages >= config.flushMessages || (config.flushMs != Int64.max && now - state.lastFlushMs >= config.flushMs) {
+            try flushLocked()
+        }
+        return AppendResult(
+            firstOffset: firstOffset, lastOffset: lastOffset, logAppendTime: logAppendTime ? now : -1,
+            maxTimestamp: maxTimestamp, batchCount: headers.count, recordCount: recordCount, bytes: bytes.count,
+            logStartOffset: state.logStartOffset)
+    }
+
+    /// Opens transactions on their first batch; on an abort marker, records the aborted range in the
+    /// active segment's transaction index.
+    private func recordTransactionState(_ header: RecordBatchHeader, batchBytes: UnsafeMutableRawBufferPointer, at batches: [AppendedBatch]) throws(EngineError) {
+        guard header.isTransactional, header.hasProducerId else { return }
+        if header.isControl, let first = state.openTransactions[header.producerId] {
+            if let place = batches.first(where: { $0.lastOffset == header.lastOffset }) {
+                let bytes = Array(UnsafeRawBufferPointer(rebasing: batchBytes[place.position..<(place.position + place.size)]))
+                let batch = RecordBatch(validatedBytes: bytes, header: header)
+                if let record = try batch.records().first, let marker = EndTransactionMarker(record: record), marker.kind == .abort {
+                    state.openTransactions[header.producerId] = nil
+                    try state.active.transactionIndex.append(AbortedTransaction(
+                        producerId: header.producerId, firstOffset: first, lastOffset: header.lastOffset,
+                        lastStableOffset: lastStableOffsetLocked()))
+                    return
+                }
+            }
+        }
+        Self.trackTransactions(header, in: &state.openTransactions)
+    }
+
+    /// Rolls to a new segment when the active one is full by size, index or age, or when the new
+    /// offsets do not fit its 32-bit relative offsets.
+    private func maybeRoll(incomingBytes: Int, firstOffset: Int64, lastOffset: Int64, maxTimestamp: Int64, now: Int64) throws(EngineError) {
+        let active = state.active
+        guard active.shouldRoll(incomingBytes: incomingBytes, lastOffset: lastOffset, maxTimestamp: maxTimestamp, now: now, config: state.config) else { return }
+        try roll(at: max(firstOffset, active.nextOffset), now: now)
+    }
+
+    /// Starts a new active segment at `offset`; the old one's indexes are trimmed and it is flushed
+    /// in the background.
+    func roll(at offset: Int64, now: Int64) throws(EngineError) {
+        let old = state.active
+        guard old.size > 0 else { return }
+        try old.onBecomeInactive()
+        let segment = try Segment.create(directory: directory, baseOffset: offset, config: state.config, now: now)
+        state.segments.append(segment)
+        let unflushed = state.segments.dropLast().filter { $0.nextOffset > state.recoveryPoint }
+        scheduleFlush(upTo: offset, segments: Array(unflushed))
+    }
+
+    /// Rolls now if the active segment holds data (used by retention and tests).
+    public func roll() throws(EngineError) {
+        try lock.withLock { () throws(EngineError) in try roll(at: state.logEndOffset, now: clock()) }
+    }
+}

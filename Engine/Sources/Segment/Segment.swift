@@ -1,0 +1,201 @@
+/// One segment of a partition log: a `.log` file of record batches starting at `baseOffset`, with
+/// its offset index, time index and transaction index.
+///
+/// Only the last segment of a log (the active one) is appended to; the others are immutable until
+/// retention, compaction or tiering replace or delete them whole. Not thread-safe: the owning
+/// `PartitionLog` serialises every call under its lock; the one exception is `flush` of a segment
+/// that has rolled (and so no longer changes), which runs in the background.
+public final class Segment: @unchecked Sendable {
+    public let baseOffset: Int64
+    public let directory: String
+    public let log: FileDescriptor
+    public private(set) var size: Int64
+    public let offsetIndex: OffsetIndex
+    public let timeIndex: TimeIndex
+    public let transactionIndex: TransactionIndex
+    /// One past the last offset stored here (`baseOffset` while empty).
+    public private(set) var nextOffset: Int64
+    /// The largest batch timestamp so far and the last offset of the batch that carried it.
+    public private(set) var maxTimestampSoFar: TimestampOffset?
+    /// The first batch's max timestamp: `segment.ms` counts from it.
+    private(set) var rollingBasedTimestamp: Int64?
+    /// When this process created or opened the segment (the fallback for `segment.ms`).
+    let createdMs: Int64
+    private var bytesSinceLastIndexEntry: Int64
+    let indexIntervalBytes: Int
+    let maxIndexBytes: Int
+
+    public var logPath: String { log.path }
+
+    private init(
+        baseOffset: Int64, directory: String, log: FileDescriptor, size: Int64, config: LogConfig, active: Bool, now: Int64
+    ) throws(EngineError) {
+        self.baseOffset = baseOffset
+        self.directory = directory
+        self.log = log
+        self.size = size
+        offsetIndex = try OffsetIndex(
+            path: SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.offsetIndex),
+            baseOffset: baseOffset, maxIndexBytes: config.segmentIndexBytes, active: active)
+        timeIndex = try TimeIndex(
+            path: SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.timeIndex),
+            baseOffset: baseOffset, maxIndexBytes: config.segmentIndexBytes, active: active)
+        transactionIndex = try TransactionIndex(
+            path: SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.transactionIndex))
+        nextOffset = baseOffset
+        maxTimestampSoFar = timeIndex.lastEntry
+        createdMs = now
+        indexIntervalBytes = config.indexIntervalBytes
+        maxIndexBytes = config.segmentIndexBytes
+        bytesSinceLastIndexEntry = size - (offsetIndex.entryCount > 0 ? offsetIndex.entry(offsetIndex.entryCount - 1).position : 0)
+    }
+
+    /// Creates a new, empty active segment (its files must not exist yet, or be empty).
+    static func create(directory: String, baseOffset: Int64, config: LogConfig, now: Int64) throws(EngineError) -> Segment {
+        let path = SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.log)
+        let log = try FileDescriptor(path: path, mode: .createReadWrite)
+        try log.truncate(to: 0)
+        return try Segment(baseOffset: baseOffset, directory: directory, log: log, size: 0, config: config, active: true, now: now)
+    }
+
+    /// Opens an existing segment. Its `nextOffset` is found from the index and the batches after
+    /// the last index entry; callers that distrust the files run `recover` instead.
+    static func open(directory: String, baseOffset: Int64, config: LogConfig, active: Bool, now: Int64) throws(EngineError) -> Segment {
+        let path = SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.log)
+        let log = try FileDescriptor(path: path, mode: .readWrite)
+        return try Segment(baseOffset: baseOffset, directory: directory, log: log, size: try log.size(), config: config, active: active, now: now)
+    }
+
+    /// Establishes `nextOffset` and the rolling timestamp from the files (after `open`).
+    func loadEndState() throws(EngineError) {
+        let start = offsetIndex.entryCount > 0 ? offsetIndex.entry(offsetIndex.entryCount - 1).position : 0
+        var position = start
+        var next = baseOffset
+        while let header = try batchHeader(at: position) {
+            next = header.nextOffset
+            position += Int64(header.totalSize)
+        }
+        if position != size {
+            throw .corruptBatch(file: log.path, position: position, reason: "batches end at byte \(position) but the file has \(size) bytes")
+        }
+        nextOffset = next
+        if size > 0, let first = try batchHeader(at: 0) { rollingBasedTimestamp = first.maxTimestamp }
+    }
+
+    /// Reads the header of the batch at `position`, or nil at the end of the file. Checks only that
+    /// the header is plausible (magic, length inside the file); the CRC is the reader's business.
+    func batchHeader(at position: Int64) throws(EngineError) -> RecordBatchHeader? {
+        guard position < size else { return nil }
+        var raw = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        let header: RecordBatchHeader = try withUnsafeMutableBytes(of: &raw) { (buffer) throws(EngineError) -> RecordBatchHeader in
+            let want = UnsafeMutableRawBufferPointer(rebasing: buffer[..<RecordBatchHeader.size])
+            let count = try log.read(into: want, at: position)
+            guard count == RecordBatchHeader.size else {
+                throw .corruptBatch(file: log.path, position: position, reason: "truncated: \(count) bytes where a 61-byte batch header was expected")
+            }
+            return RecordBatchHeader(decoding: UnsafeRawBufferPointer(want))
+        }
+        guard header.magic == RecordBatchHeader.magicV2, header.totalSize >= RecordBatchHeader.size,
+              position + Int64(header.totalSize) <= size else {
+            throw .corruptBatch(file: log.path, position: position, reason: "no valid batch header here (magic \(header.magic), length \(header.batchLength))")
+        }
+        return header
+    }
+
+    /// Appends batches that the log has validated and numbered, adding index entries every
+    /// `index.interval.bytes`. `batches` lists each batch's place in `bytes`.
+    func append(_ bytes: UnsafeRawBufferPointer, batches: [AppendedBatch]) throws(EngineError) {
+        guard let last = batches.last else { return }
+        guard last.lastOffset - baseOffset <= Int64(UInt32.max) else {
+            throw .invalidArgument("offset \(last.lastOffset) does not fit segment \(baseOffset)'s 32-bit relative offsets")
+        }
+        let start = size
+        try log.write(bytes, at: start)
+        if start == 0 { rollingBasedTimestamp = batches[0].maxTimestamp }
+        for batch in batches {
+            try indexBatch(position: start + Int64(batch.position), size: Int64(batch.size), lastOffset: batch.lastOffset, maxTimestamp: batch.maxTimestamp)
+        }
+        size = start + Int64(bytes.count)
+        nextOffset = last.lastOffset + 1
+    }
+
+    /// The per-batch index rule, shared by appends and by recovery so both build identical indexes.
+    func indexBatch(position: Int64, size batchSize: Int64, lastOffset: Int64, maxTimestamp: Int64) throws(EngineError) {
+        if maxTimestamp > (maxTimestampSoFar?.timestamp ?? Int64.min) {
+            maxTimestampSoFar = TimestampOffset(timestamp: maxTimestamp, offset: lastOffset)
+        }
+        if bytesSinceLastIndexEntry > Int64(indexIntervalBytes) {
+            try offsetIndex.append(offset: lastOffset, position: position)
+            if let max = maxTimestampSoFar { try timeIndex.maybeAppend(timestamp: max.timestamp, offset: max.offset) }
+            bytesSinceLastIndexEntry = 0
+        }
+        bytesSinceLastIndexEntry += batchSize
+    }
+
+    /// Whether the next append of `incomingBytes` ending at `lastOffset` must go to a new segment.
+    func shouldRoll(incomingBytes: Int, lastOffset: Int64, maxTimestamp: Int64, now: Int64, config: LogConfig) -> Bool {
+        guard size > 0 else { return false }
+        if size > Int64(config.segmentBytes) - Int64(incomingBytes) { return true }
+        if offsetIndex.isFull || timeIndex.isFull { return true }
+        if lastOffset - baseOffset > Int64(Int32.max) { return true }
+        let waited: Int64
+        if let rolling = rollingBasedTimestamp, rolling >= 0 { waited = maxTimestamp - rolling } else { waited = now - createdMs }
+        return waited > config.segmentMs - jitter(config)
+    }
+
+    /// A stable per-segment share of `segment.jitter.ms`, so that partitions do not all roll at once.
+    private func jitter(_ config: LogConfig) -> Int64 {
+        guard config.segmentJitterMs > 0 else { return 0 }
+        return Int64((UInt64(bitPattern: baseOffset) &* 0x9E37_79B9_7F4A_7C15) % UInt64(config.segmentJitterMs))
+    }
+
+    /// Called when a newer segment takes over: final time-index entry, indexes trimmed to size.
+    func onBecomeInactive() throws(EngineError) {
+        if let max = maxTimestampSoFar { try timeIndex.maybeAppend(timestamp: max.timestamp, offset: max.offset, force: true) }
+        try offsetIndex.file.trimToValidSize()
+        try timeIndex.file.trimToValidSize()
+    }
+
+    func flush() throws(EngineError) {
+        try log.sync()
+        try offsetIndex.file.flush()
+        try timeIndex.file.flush()
+        try transactionIndex.flush()
+    }
+
+    /// Removes this segment's files. The descriptor stays open for readers that still hold it.
+    func deleteFiles() throws(EngineError) {
+        for suffix in [SegmentFileName.log, SegmentFileName.offsetIndex, SegmentFileName.timeIndex] {
+            try FileSystem.remove(SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: suffix))
+        }
+        try transactionIndex.delete()
+    }
+
+    /// Sets the end after recovery or truncation.
+    func resetEnd(size: Int64, nextOffset: Int64) {
+        self.size = size
+        self.nextOffset = nextOffset
+    }
+
+    func resetIndexState() {
+        maxTimestampSoFar = nil
+        bytesSinceLastIndexEntry = 0
+        rollingBasedTimestamp = nil
+    }
+
+    func setRollingBasedTimestamp(_ timestamp: Int64) { rollingBasedTimestamp = timestamp }
+
+    func restoreTailState(maxTimestamp: TimestampOffset?, bytesSinceLastIndexEntry: Int64, firstBatchTimestamp: Int64?) {
+        maxTimestampSoFar = maxTimestamp
+        self.bytesSinceLastIndexEntry = bytesSinceLastIndexEntry
+        if size == 0 { rollingBasedTimestamp = nil } else if let firstBatchTimestamp { rollingBasedTimestamp = firstBatchTimestamp }
+    }
+}
+
+/// Where one validated batch sits in an append's bytes, and what the indexes need from it.
+struct AppendedBatch {
+    var position: Int
+    var size: Int
+    var lastOffset: Int64
+    var maxTimestamp: Int64
+}

@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file mapped into memory read-write (shared), as Kafka maps its index files.
+///
+/// Why mapped: index lookups are binary searches over small fixed-size entries; a mapping lets
+/// them run as plain memory reads with no system call, and the page cache keeps them warm.
+/// Not thread-safe: the owning index serialises access.
+final class MappedFile {
+    let path: String
+    private(set) var file: FileDescriptor
+    private(set) var base: UnsafeMutableRawPointer?
+    private(set) var length: Int
+
+    /// Maps `path`, creating it if needed. When `length` is given the file is first resized to it
+    /// (preallocation); otherwise its current size is mapped.
+    init(path: String, length: Int?, writable: Bool) throws(EngineError) {
+        self.path = path
+        file = try FileDescriptor(path: path, mode: writable ? .createReadWrite : .readOnly)
+        if let length {
+            try file.truncate(to: Int64(length))
+            self.length = length
+        } else {
+            self.length = Int(try file.size())
+        }
+        base = nil
+        try map(writable: writable)
+    }
+
+    private func map(writable: Bool) throws(EngineError) {
+        guard length > 0 else { base = nil; return }
+        let protection = writable ? (PROT_READ | PROT_WRITE) : PROT_READ
+        let address = mmap(nil, length, protection, MAP_SHARED, file.fd, 0)
+        guard let address, address != MAP_FAILED else {
+            throw .io(operation: "mmap", path: path, errno: errno)
+        }
+        base = address
+    }
+
+    private func unmap() {
+        if let base { munmap(base, length) }
+        base = nil
+    }
+
+    deinit { unmap() }
+
+    var bytes: UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(start: base, count: length)
+    }
+
+    /// Changes the file's size and maps it again (used to trim an index when its segment rolls).
+    func resize(to newLength: Int) throws(EngineError) {
+        unmap()
+        try file.truncate(to: Int64(newLength))
+        length = newLength
+        try map(writable: true)
+    }
+
+    /// Writes dirty pages back to the file.
+    func sync() throws(EngineError) {
+        guard let base, length > 0 else { return }
+        guard msync(base, length, MS_SYNC) == 0 else { throw .io(operation: "msync", path: path, errno: errno) }
+    }
+}
