@@ -1,1 +1,54 @@
-print("writer")
+// strata-crash-writer DIR
+//
+// The process that the crash tests (Tests/EngineTests/CrashRecoveryTests.swift) start and kill with
+// SIGKILL at random moments. It opens DIR through the log manager (lock, checkpoints, recovery),
+// finds where the previous run stopped, and appends numbered batches for ever with an fsync after
+// each one (flush.messages=1), printing `ACK <tag> <firstOffset> <lastOffset>` only once an append
+// has returned, i.e. once the batch is durable. Batch `tag` holds 1 + tag % 5 records with key
+// `k<tag>-<i>` and value `tag:<tag>:idx:<i>:` followed by `tag * 7 % 300` bytes of 'x'.
+import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One unbuffered write per line, so that a line the parent sees was complete before the kill.
+func emit(_ line: String, to descriptor: Int32 = 1) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count == 2 else {
+    emit("usage: strata-crash-writer DIR", to: 2)
+    exit(2)
+}
+
+do {
+    var config = LogConfig()
+    config.flushMessages = 1
+    config.segmentBytes = 48 * 1024
+    config.indexIntervalBytes = 512
+    let (manager, _) = try LogManager.open(directory: arguments[1], defaultConfig: config)
+    let log = try manager.getOrCreateLog(TopicPartition(topic: "crash", partition: 0))
+    var tag = 0
+    if log.logEndOffset > 0, let last = try log.readBatches(from: log.logEndOffset - 1).last, let value = try last.records().last?.value {
+        let fields = String(decoding: value, as: UTF8.self).split(separator: ":")
+        tag = (Int(fields[1]) ?? -1) + 1
+    }
+    emit("READY \(tag) \(log.logEndOffset)")
+    while true {
+        var builder = RecordBatchBuilder(compression: tag % 7 == 3 ? .zstd : .none)
+        for index in 0..<(1 + tag % 5) {
+            let value = Array("tag:\(tag):idx:\(index):".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: tag * 7 % 300)
+            builder.append(key: Array("k\(tag)-\(index)".utf8), value: value, timestamp: Int64(1_700_000_000_000 + tag))
+        }
+        var bytes = builder.build().bytes
+        let result = try log.append(&bytes, leaderEpoch: 1)
+        emit("ACK \(tag) \(result.firstOffset) \(result.lastOffset)")
+        if tag % 10 == 0 { try manager.checkpoint() }
+        tag += 1
+    }
+} catch {
+    emit("strata-crash-writer: \(error)", to: 2)
+    exit(1)
+}

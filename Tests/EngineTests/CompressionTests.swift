@@ -53,7 +53,8 @@ final class CompressionTests: XCTestCase {
         for (codec, codecLevels) in levels {
             for level in codecLevels {
                 let compressed = try compress(codec, input, level: level)
-                XCTAssertEqual(try decompress(codec, compressed, limit: input.count), input, "\(codec) level \(String(describing: level))")
+                let output = try decompress(codec, compressed, limit: input.count)
+                XCTAssertTrue(output == input, "\(codec) level \(String(describing: level)) did not round-trip")
             }
         }
     }
@@ -83,11 +84,22 @@ final class CompressionTests: XCTestCase {
             // A failed call leaves the output exactly as it was.
             output = prefix
             XCTAssertThrowsError(try payload.withUnsafeBytes { try codec.decompress($0, into: &output, limit: input.count - 1) })
-            XCTAssertEqual(output, prefix, "\(codec)")
+            XCTAssertTrue(output == prefix, "\(codec) changed the output when it failed")
             if codec != .none {
                 XCTAssertThrowsError(try payload.dropLast(1).withUnsafeBytes { try codec.decompress($0, into: &output, limit: input.count) })
-                XCTAssertEqual(output, prefix, "\(codec)")
+                XCTAssertTrue(output == prefix, "\(codec) changed the output when it failed")
             }
+        }
+    }
+
+    func testKnownSizesAreAllocatedOnce() throws {
+        // gzip's trailer, snappy's header and our zstd frames give the size: the output should be
+        // allocated once, not grown (growing doubles the capacity).
+        let input = Self.compressibleBytes(count: 300_000)
+        for codec in [CompressionCodec.gzip, .snappy, .zstd] {
+            let output = try decompress(codec, try compress(codec, input), limit: input.count)
+            XCTAssertTrue(output == input)
+            XCTAssertLessThan(output.capacity, input.count + input.count / 4, "\(codec)")
         }
     }
 
@@ -95,7 +107,8 @@ final class CompressionTests: XCTestCase {
         let input = Self.compressibleBytes(count: 40_000)
         for codec in [CompressionCodec.gzip, .snappy, .lz4, .zstd] {
             let once = try compress(codec, input)
-            XCTAssertEqual(try decompress(codec, once + once, limit: 80_000), input + input, "\(codec)")
+            let output = try decompress(codec, once + once, limit: 80_000)
+            XCTAssertTrue(output == input + input, "\(codec) did not decode concatenated streams")
         }
     }
 
@@ -104,6 +117,33 @@ final class CompressionTests: XCTestCase {
             XCTAssertThrowsError(try decompress(codec, [], limit: 100), "\(codec)")
         }
         XCTAssertEqual(try decompress(.none, [], limit: 0), [])
+    }
+
+    func testContextsAreReusableAfterErrorsAndLevelChanges() throws {
+        let input = Self.compressibleBytes(count: 200_000)
+        for codec in [CompressionCodec.gzip, .snappy, .lz4, .zstd] {
+            let fast = try compress(codec, input, level: codec == .snappy ? nil : 1)
+            let truncated = Array(fast.prefix(fast.count / 2))
+            for round in 0..<10 {
+                // A failure part-way through a stream, then the same work again: any context the
+                // codec reuses must come back clean.
+                XCTAssertThrowsError(try decompress(codec, truncated, limit: input.count))
+                XCTAssertThrowsError(try decompress(codec, fast, limit: 1000))
+                let output = try decompress(codec, fast, limit: input.count)
+                XCTAssertTrue(output == input, "\(codec) round \(round)")
+                // Compressing at another level in between must not change what level 1 produces.
+                if codec != .snappy { XCTAssertFalse(try compress(codec, input, level: 9) == fast, "\(codec) ignored the level") }
+                XCTAssertTrue(try compress(codec, input, level: codec == .snappy ? nil : 1) == fast, "\(codec) round \(round)")
+            }
+        }
+        // The same for the streaming decoders: a zstd frame without a content size, linked lz4 blocks.
+        for (codec, base64) in [(CompressionCodec.zstd, Fixtures.zstdCLIStream), (.lz4, Fixtures.lz4CLI)] {
+            let payload = [UInt8](Data(base64Encoded: base64)!)
+            for cut in stride(from: 10, to: payload.count, by: 25) {
+                XCTAssertThrowsError(try decompress(codec, Array(payload.prefix(cut)), limit: 1 << 20))
+                XCTAssertEqual(try decompress(codec, payload, limit: 1 << 20), Self.fixturePlaintext, "\(codec) after a cut at \(cut)")
+            }
+        }
     }
 
     func testCodecsAreSafeToUseFromSeveralThreads() throws {
@@ -345,10 +385,27 @@ private func compress(_ codec: CompressionCodec, _ input: [UInt8], level: Int? =
     return output
 }
 
+/// Decompresses a copy of `input` that ends right before an inaccessible page, so that reading
+/// even one byte past the end of the payload crashes the test instead of going unnoticed.
 private func decompress(_ codec: CompressionCodec, _ input: [UInt8], limit: Int) throws -> [UInt8] {
     var output: [UInt8] = []
-    try input.withUnsafeBytes { try codec.decompress($0, into: &output, limit: limit) }
+    try withGuardedCopy(of: input) { try codec.decompress($0, into: &output, limit: limit) }
     return output
+}
+
+private func withGuardedCopy(of bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let dataPages = (bytes.count + page - 1) / page
+    let size = (dataPages + 1) * page
+    guard let mapping = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+        mapping != MAP_FAILED
+    else { throw POSIXError(.ENOMEM) }
+    defer { munmap(mapping, size) }
+    let guardPage = mapping + dataPages * page
+    precondition(mprotect(guardPage, page, PROT_NONE) == 0)
+    let start = guardPage - bytes.count
+    bytes.withUnsafeBytes { start.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(guardPage), byteCount: bytes.count) }
+    try body(UnsafeRawBufferPointer(start: start, count: bytes.count))
 }
 
 /// A small seeded generator, so that failures are reproducible.

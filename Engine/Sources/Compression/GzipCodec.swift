@@ -10,21 +10,53 @@ enum GzipCodec {
     /// zlib counts in `uInt`, so longer buffers are fed in pieces of this size.
     private static let maxPiece = Int(UInt32.max)
 
+    // A z_stream holds a pointer back to itself inside zlib, so it must not move: it lives on the
+    // heap. Deflate streams are pooled (setting one up costs more than compressing a small batch);
+    // inflate streams are cheap to set up and are not.
+    private static let deflateStreams = ContextPool(
+        name: "deflate stream",
+        create: {
+            newStream { deflateInit2_($0, Z_DEFAULT_COMPRESSION, Z_DEFLATED, windowBits + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, streamSize) }
+        },
+        reset: { deflateReset(stream($0)) == Z_OK },
+        destroy: { deflateEnd(stream($0)); freeStream($0) })
+
+    private static let streamSize = Int32(MemoryLayout<z_stream>.size)
+
+    private static func newStream(_ initialize: (UnsafeMutablePointer<z_stream>) -> Int32) -> OpaquePointer? {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        guard initialize(stream) == Z_OK else {
+            stream.deallocate()
+            return nil
+        }
+        return OpaquePointer(stream)
+    }
+
+    private static func stream(_ pointer: OpaquePointer) -> UnsafeMutablePointer<z_stream> {
+        UnsafeMutablePointer(pointer)
+    }
+
+    private static func freeStream(_ pointer: OpaquePointer) {
+        stream(pointer).deallocate()
+    }
+
     static func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8], level: Int?) throws(EngineError) {
         let level = level ?? Int(Z_DEFAULT_COMPRESSION)
         guard level >= Int(Z_DEFAULT_COMPRESSION), level <= Int(Z_BEST_COMPRESSION) else {
             throw .compression(codec: "gzip", reason: "invalid compression level \(level) (must be -1...9)")
         }
-        // z_stream holds a pointer back to itself inside zlib, so it must not move: keep it on the heap.
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer { stream.deallocate() }
-        let status = deflateInit2_(
-            stream, Int32(level), Z_DEFLATED, windowBits + 16, 8, Z_DEFAULT_STRATEGY,
-            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        guard status == Z_OK else { throw error(status, stream, "deflateInit2", at: 0) }
-        defer { deflateEnd(stream) }
+        try deflateStreams.withContext(codec: .gzip) { (pointer) throws(EngineError) in
+            try compress(input, into: &output, level: Int32(level), stream: stream(pointer))
+        }
+    }
 
+    private static func compress(
+        _ input: UnsafeRawBufferPointer, into output: inout [UInt8], level: Int32, stream: UnsafeMutablePointer<z_stream>
+    ) throws(EngineError) {
+        // The stream is fresh or reset, so changing the level compresses nothing yet.
+        let status = deflateParams(stream, level, Z_DEFAULT_STRATEGY)
+        guard status == Z_OK else { throw error(status, stream, "deflateParams", at: 0) }
         let bound = Int(deflateBound(stream, UInt(input.count)))
         try output.appendBytes(capacity: bound) { (space) throws(EngineError) -> Int in
             var consumed = 0
@@ -59,18 +91,26 @@ enum GzipCodec {
     }
 
     static func decompress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8], limit: Int) throws(EngineError) {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer { stream.deallocate() }
-        let status = inflateInit2_(stream, windowBits + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        guard status == Z_OK else { throw error(status, stream, "inflateInit2", at: 0) }
-        defer { inflateEnd(stream) }
+        guard let pointer = newStream({ inflateInit2_($0, windowBits + 32, ZLIB_VERSION, streamSize) }) else {
+            throw .compression(codec: "gzip", reason: "zlib: cannot allocate an inflate stream")
+        }
+        defer {
+            inflateEnd(stream(pointer))
+            freeStream(pointer)
+        }
+        try decompress(input, into: &output, limit: limit, stream: stream(pointer))
+    }
 
+    private static func decompress(
+        _ input: UnsafeRawBufferPointer, into output: inout [UInt8], limit: Int, stream: UnsafeMutablePointer<z_stream>
+    ) throws(EngineError) {
         var consumed = 0
         var sink = GrowingOutput(codec: .gzip, limit: limit, estimate: estimatedSize(input))
         try sink.run(into: &output) { (space) throws(EngineError) -> (written: Int, finished: Bool) in
             var written = 0
-            while written < space.count {
+            while true {
+                // Once the space is full, one more call with no room lets zlib read the trailer, so
+                // that a stream filling the space exactly does not cost another chunk.
                 let inPiece = min(input.count - consumed, maxPiece)
                 let outPiece = min(space.count - written, maxPiece)
                 stream.pointee.next_in = input.baseAddress.map {
@@ -80,10 +120,8 @@ enum GzipCodec {
                 stream.pointee.next_out = space.baseAddress!.assumingMemoryBound(to: Bytef.self) + written
                 stream.pointee.avail_out = UInt32(outPiece)
                 let status = inflate(stream, Z_NO_FLUSH)
-                let used = inPiece - Int(stream.pointee.avail_in)
-                let produced = outPiece - Int(stream.pointee.avail_out)
-                consumed += used
-                written += produced
+                consumed += inPiece - Int(stream.pointee.avail_in)
+                written += outPiece - Int(stream.pointee.avail_out)
                 switch status {
                 case Z_STREAM_END:
                     if consumed == input.count { return (written, true) }
@@ -95,16 +133,17 @@ enum GzipCodec {
                     }
                     inflateReset(stream)
                 case Z_OK:
-                    continue
+                    break
                 case Z_BUF_ERROR:
-                    // No progress was possible. The output space is not full, so the input ran out.
+                    // No progress was possible: the space is full, or else the input ran out.
+                    if outPiece == 0 { return (written, false) }
                     if consumed == input.count { throw .truncatedStream(.gzip, at: consumed) }
                     throw error(status, stream, "inflate", at: consumed)
                 default:
                     throw error(status, stream, "inflate", at: consumed)
                 }
+                if outPiece == 0 { return (written, false) }
             }
-            return (written, false)
         }
     }
 

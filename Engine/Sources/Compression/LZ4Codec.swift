@@ -25,22 +25,36 @@ enum LZ4Codec {
         }
     }
 
-    static func decompress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8], limit: Int) throws(EngineError) {
-        var context: OpaquePointer?
-        let created = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
-        guard LZ4F_isError(created) == 0, let context else {
-            throw .compression(codec: "lz4", reason: "cannot create a decompression context")
-        }
-        defer { LZ4F_freeDecompressionContext(context) }
+    private static let decompressionContexts = ContextPool(
+        name: "LZ4F_dctx",
+        create: {
+            var context: OpaquePointer?
+            let status = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
+            return LZ4F_isError(status) == 0 ? context : nil
+        },
+        reset: { LZ4F_resetDecompressionContext($0); return true },
+        destroy: { _ = LZ4F_freeDecompressionContext($0) })
 
+    static func decompress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8], limit: Int) throws(EngineError) {
+        try decompressionContexts.withContext(codec: .lz4) { (context) throws(EngineError) in
+            try decompress(input, into: &output, limit: limit, context: context)
+        }
+    }
+
+    private static func decompress(
+        _ input: UnsafeRawBufferPointer, into output: inout [UInt8], limit: Int, context: OpaquePointer
+    ) throws(EngineError) {
         var consumed = 0
         let estimate = input.count.multipliedReportingOverflow(by: 4).overflow ? Int.max : input.count * 4
         var sink = GrowingOutput(codec: .lz4, limit: limit, estimate: estimate)
         try sink.run(into: &output) { (space) throws(EngineError) -> (written: Int, finished: Bool) in
             var written = 0
-            while written < space.count {
+            while true {
+                // Once the space is full, one more call with no room lets LZ4F read the end mark
+                // (and checksum), so that a frame filling the space exactly does not cost another chunk.
+                let room = space.count - written
                 var used = input.count - consumed
-                var produced = space.count - written
+                var produced = room
                 // Not `stableDst`: the output array may move between calls, so LZ4F keeps its own
                 // copy of the history a linked block needs.
                 let hint = LZ4F_decompress(
@@ -48,15 +62,14 @@ enum LZ4Codec {
                 if LZ4F_isError(hint) != 0 { throw error(hint, at: consumed) }
                 consumed += used
                 written += produced
-                if hint == 0 {
-                    // The end of a frame; another may follow.
-                    if consumed == input.count { return (written, true) }
-                } else if used == 0 && produced == 0 {
+                // hint 0: the end of a frame; another may follow.
+                if hint == 0 && consumed == input.count { return (written, true) }
+                if room == 0 { return (written, false) }
+                if used == 0 && produced == 0 {
                     if consumed == input.count { throw .truncatedStream(.lz4, at: consumed) }
                     throw .compression(codec: "lz4", reason: "lz4: decoder made no progress at input byte \(consumed)")
                 }
             }
-            return (written, false)
         }
     }
 

@@ -12,31 +12,54 @@ enum ZstdCodec {
     /// Attempts without progress after which the decoder is considered stuck.
     private static let maxStalls = 16
 
+    /// Contexts that grew larger than this (high levels, frames with large windows) are freed
+    /// rather than kept idle.
+    private static let maxPooledContextSize = 16 << 20
+
+    private static let compressionContexts = ContextPool(
+        name: "ZSTD_CCtx",
+        create: { ZSTD_createCCtx() },
+        reset: {
+            ZSTD_sizeof_CCtx($0) <= maxPooledContextSize
+                && ZSTD_isError(ZSTD_CCtx_reset($0, ZSTD_reset_session_and_parameters)) == 0
+        },
+        destroy: { _ = ZSTD_freeCCtx($0) })
+
+    private static let decompressionContexts = ContextPool(
+        name: "ZSTD_DCtx",
+        create: { ZSTD_createDCtx() },
+        reset: {
+            ZSTD_sizeof_DCtx($0) <= maxPooledContextSize
+                && ZSTD_isError(ZSTD_DCtx_reset($0, ZSTD_reset_session_and_parameters)) == 0
+        },
+        destroy: { _ = ZSTD_freeDCtx($0) })
+
     static func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8], level: Int?) throws(EngineError) {
         let level = level ?? Int(ZSTD_CLEVEL_DEFAULT)
         guard level >= Int(ZSTD_minCLevel()), level <= Int(ZSTD_maxCLevel()) else {
             throw .compression(
                 codec: "zstd", reason: "invalid compression level \(level) (must be \(ZSTD_minCLevel())...\(ZSTD_maxCLevel()))")
         }
-        guard let context = ZSTD_createCCtx() else {
-            throw .compression(codec: "zstd", reason: "cannot create a compression context")
-        }
-        defer { ZSTD_freeCCtx(context) }
         let bound = ZSTD_compressBound(input.count)
         if ZSTD_isError(bound) != 0 { throw error(bound, at: 0) }
-        try output.appendBytes(capacity: bound) { (space) throws(EngineError) -> Int in
-            let written = ZSTD_compressCCtx(context, space.baseAddress, space.count, input.baseAddress, input.count, Int32(level))
-            if ZSTD_isError(written) != 0 { throw error(written, at: 0) }
-            return written
+        try compressionContexts.withContext(codec: .zstd) { (context) throws(EngineError) in
+            try output.appendBytes(capacity: bound) { (space) throws(EngineError) -> Int in
+                let written = ZSTD_compressCCtx(context, space.baseAddress, space.count, input.baseAddress, input.count, Int32(level))
+                if ZSTD_isError(written) != 0 { throw error(written, at: 0) }
+                return written
+            }
         }
     }
 
     static func decompress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8], limit: Int) throws(EngineError) {
-        guard let context = ZSTD_createDCtx() else {
-            throw .compression(codec: "zstd", reason: "cannot create a decompression context")
+        try decompressionContexts.withContext(codec: .zstd) { (context) throws(EngineError) in
+            try decompress(input, into: &output, limit: limit, context: context)
         }
-        defer { ZSTD_freeDCtx(context) }
+    }
 
+    private static func decompress(
+        _ input: UnsafeRawBufferPointer, into output: inout [UInt8], limit: Int, context: OpaquePointer
+    ) throws(EngineError) {
         // A single frame that records its size: check it against the limit before allocating and
         // decode it in one call, without the streaming decoder's window buffer.
         let contentSize = input.isEmpty ? contentSizeError : ZSTD_getFrameContentSize(input.baseAddress, input.count)
@@ -47,7 +70,10 @@ enum ZstdCodec {
             let size = Int(contentSize)
             try output.appendBytes(capacity: size) { (space) throws(EngineError) -> Int in
                 let written = ZSTD_decompressDCtx(context, space.baseAddress, size, input.baseAddress, input.count)
-                if ZSTD_isError(written) != 0 { throw error(written, at: 0) }
+                if ZSTD_isError(written) != 0 {
+                    let message = String(cString: ZSTD_getErrorName(written))
+                    throw .compression(codec: "zstd", reason: "zstd: \(message) (in the frame at byte 0, which declares \(size) bytes)")
+                }
                 guard written == size else {
                     throw .compression(codec: "zstd", reason: "zstd frame declares \(size) bytes but holds \(written)")
                 }
@@ -67,14 +93,17 @@ enum ZstdCodec {
         var sink = GrowingOutput(codec: .zstd, limit: limit, estimate: estimate)
         try sink.run(into: &output) { (space) throws(EngineError) -> (written: Int, finished: Bool) in
             var destination = ZSTD_outBuffer(dst: space.baseAddress, size: space.count, pos: 0)
-            while destination.pos < destination.size {
+            while true {
+                // Once the space is full, one more call with no room lets zstd read the end of the
+                // frame, so that a frame filling the space exactly does not cost another chunk.
+                let room = destination.size - destination.pos
                 let before = (source.pos, destination.pos)
                 let hint = ZSTD_decompressStream(context, &destination, &source)
                 if ZSTD_isError(hint) != 0 { throw error(hint, at: source.pos) }
-                if hint == 0 {
-                    // A frame is complete and flushed; another may follow.
-                    if source.pos == source.size { return (destination.pos, true) }
-                } else if (source.pos, destination.pos) == before {
+                // hint 0: a frame is complete and flushed; another may follow.
+                if hint == 0 && source.pos == source.size { return (destination.pos, true) }
+                if room == 0 { return (destination.pos, false) }
+                if (source.pos, destination.pos) == before {
                     if source.pos == source.size { throw .truncatedStream(.zstd, at: source.pos) }
                     stalls += 1
                     if stalls >= maxStalls {
@@ -84,7 +113,6 @@ enum ZstdCodec {
                     stalls = 0
                 }
             }
-            return (destination.pos, false)
         }
     }
 
