@@ -29,9 +29,9 @@ final class CompressionTests: XCTestCase {
             for size in sizes {
                 for (kind, source) in [("random", randomBytes), ("compressible", compressible)] {
                     let input = Array(source[..<size])
-                    let compressed = try compress(codec, input)
+                    let compressed = try Self.compress(codec, input)
                     // The limit is inclusive: exactly the decompressed size is allowed.
-                    let output = try decompress(codec, compressed, limit: size)
+                    let output = try Self.decompress(codec, compressed, limit: size)
                     XCTAssertTrue(output == input, "\(codec) \(kind) \(size) bytes did not round-trip")
                     if kind == "compressible" && size >= 32 * 1024 && codec != .none {
                         XCTAssertLessThan(compressed.count, size / 4, "\(codec) barely compressed \(size) compressible bytes")
@@ -52,8 +52,8 @@ final class CompressionTests: XCTestCase {
         ]
         for (codec, codecLevels) in levels {
             for level in codecLevels {
-                let compressed = try compress(codec, input, level: level)
-                let output = try decompress(codec, compressed, limit: input.count)
+                let compressed = try Self.compress(codec, input, level: level)
+                let output = try Self.decompress(codec, compressed, limit: input.count)
                 XCTAssertTrue(output == input, "\(codec) level \(String(describing: level)) did not round-trip")
             }
         }
@@ -61,7 +61,7 @@ final class CompressionTests: XCTestCase {
 
     func testInvalidLevelsAreRejected() {
         for (codec, level) in [(CompressionCodec.gzip, 10), (.gzip, -2), (.zstd, 1000), (.zstd, -1_000_000)] {
-            XCTAssertThrowsError(try compress(codec, [1, 2, 3], level: level)) { error in
+            XCTAssertThrowsError(try Self.compress(codec, [1, 2, 3], level: level)) { error in
                 XCTAssertTrue("\(error)".contains("invalid compression level"), "\(error)")
             }
         }
@@ -97,7 +97,7 @@ final class CompressionTests: XCTestCase {
         // allocated once, not grown (growing doubles the capacity).
         let input = Self.compressibleBytes(count: 300_000)
         for codec in [CompressionCodec.gzip, .snappy, .zstd] {
-            let output = try decompress(codec, try compress(codec, input), limit: input.count)
+            let output = try Self.decompress(codec, try Self.compress(codec, input), limit: input.count)
             XCTAssertTrue(output == input)
             XCTAssertLessThan(output.capacity, input.count + input.count / 4, "\(codec)")
         }
@@ -106,42 +106,42 @@ final class CompressionTests: XCTestCase {
     func testConcatenatedStreamsDecodeToTheConcatenation() throws {
         let input = Self.compressibleBytes(count: 40_000)
         for codec in [CompressionCodec.gzip, .snappy, .lz4, .zstd] {
-            let once = try compress(codec, input)
-            let output = try decompress(codec, once + once, limit: 80_000)
+            let once = try Self.compress(codec, input)
+            let output = try Self.decompress(codec, once + once, limit: 80_000)
             XCTAssertTrue(output == input + input, "\(codec) did not decode concatenated streams")
         }
     }
 
     func testEmptyPayloadIsMalformed() throws {
         for codec in [CompressionCodec.gzip, .snappy, .lz4, .zstd] {
-            XCTAssertThrowsError(try decompress(codec, [], limit: 100), "\(codec)")
+            XCTAssertThrowsError(try Self.decompress(codec, [], limit: 100), "\(codec)")
         }
-        XCTAssertEqual(try decompress(.none, [], limit: 0), [])
+        XCTAssertEqual(try Self.decompress(.none, [], limit: 0), [])
     }
 
     func testContextsAreReusableAfterErrorsAndLevelChanges() throws {
         let input = Self.compressibleBytes(count: 200_000)
         for codec in [CompressionCodec.gzip, .snappy, .lz4, .zstd] {
-            let fast = try compress(codec, input, level: codec == .snappy ? nil : 1)
+            let fast = try Self.compress(codec, input, level: codec == .snappy ? nil : 1)
             let truncated = Array(fast.prefix(fast.count / 2))
             for round in 0..<10 {
                 // A failure part-way through a stream, then the same work again: any context the
                 // codec reuses must come back clean.
-                XCTAssertThrowsError(try decompress(codec, truncated, limit: input.count))
-                XCTAssertThrowsError(try decompress(codec, fast, limit: 1000))
-                let output = try decompress(codec, fast, limit: input.count)
+                XCTAssertThrowsError(try Self.decompress(codec, truncated, limit: input.count))
+                XCTAssertThrowsError(try Self.decompress(codec, fast, limit: 1000))
+                let output = try Self.decompress(codec, fast, limit: input.count)
                 XCTAssertTrue(output == input, "\(codec) round \(round)")
                 // Compressing at another level in between must not change what level 1 produces.
-                if codec != .snappy { XCTAssertFalse(try compress(codec, input, level: 9) == fast, "\(codec) ignored the level") }
-                XCTAssertTrue(try compress(codec, input, level: codec == .snappy ? nil : 1) == fast, "\(codec) round \(round)")
+                if codec != .snappy { XCTAssertFalse(try Self.compress(codec, input, level: 9) == fast, "\(codec) ignored the level") }
+                XCTAssertTrue(try Self.compress(codec, input, level: codec == .snappy ? nil : 1) == fast, "\(codec) round \(round)")
             }
         }
         // The same for the streaming decoders: a zstd frame without a content size, linked lz4 blocks.
         for (codec, base64) in [(CompressionCodec.zstd, Fixtures.zstdCLIStream), (.lz4, Fixtures.lz4CLI)] {
             let payload = [UInt8](Data(base64Encoded: base64)!)
             for cut in stride(from: 10, to: payload.count, by: 25) {
-                XCTAssertThrowsError(try decompress(codec, Array(payload.prefix(cut)), limit: 1 << 20))
-                XCTAssertEqual(try decompress(codec, payload, limit: 1 << 20), Self.fixturePlaintext, "\(codec) after a cut at \(cut)")
+                XCTAssertThrowsError(try Self.decompress(codec, Array(payload.prefix(cut)), limit: 1 << 20))
+                XCTAssertEqual(try Self.decompress(codec, payload, limit: 1 << 20), Self.fixturePlaintext, "\(codec) after a cut at \(cut)")
             }
         }
     }
@@ -153,8 +153,8 @@ final class CompressionTests: XCTestCase {
             let codec = CompressionCodec.allCases[i % CompressionCodec.allCases.count]
             let input = inputs[i % inputs.count]
             do {
-                let compressed = try compress(codec, input, level: nil)
-                if try decompress(codec, compressed, limit: input.count) != input { failures.increment() }
+                let compressed = try Self.compress(codec, input, level: nil)
+                if try Self.decompress(codec, compressed, limit: input.count) != input { failures.increment() }
             } catch {
                 failures.increment()
             }
@@ -167,27 +167,27 @@ final class CompressionTests: XCTestCase {
     func testWritesKafkaJavaCompatibleHeaders() throws {
         let input = Self.compressibleBytes(count: 100_000)
         // gzip: RFC 1952 magic and deflate.
-        XCTAssertEqual(Array(try compress(.gzip, input).prefix(3)), [0x1f, 0x8b, 0x08])
+        XCTAssertEqual(Array(try Self.compress(.gzip, input).prefix(3)), [0x1f, 0x8b, 0x08])
         // zstd: the frame magic.
-        XCTAssertEqual(Array(try compress(.zstd, input).prefix(4)), [0x28, 0xb5, 0x2f, 0xfd])
+        XCTAssertEqual(Array(try Self.compress(.zstd, input).prefix(4)), [0x28, 0xb5, 0x2f, 0xfd])
         // lz4: magic, FLG 0x60 (version 1, independent blocks, no checksums, no size), BD 0x40
         // (64 KiB blocks), header checksum 0x82 -- byte for byte what KafkaLZ4BlockOutputStream writes.
-        XCTAssertEqual(Array(try compress(.lz4, input).prefix(7)), [0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82])
+        XCTAssertEqual(Array(try Self.compress(.lz4, input).prefix(7)), [0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82])
         // snappy: xerial header, then blocks of at most 32 KiB of input, each a raw snappy block.
-        let snappy = try compress(.snappy, input)
+        let snappy = try Self.compress(.snappy, input)
         XCTAssertEqual(Array(snappy.prefix(16)), [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1])
         var position = 16
         var blockSizes: [Int] = []
         while position < snappy.count {
             let length = snappy[position..<position + 4].reduce(0) { $0 << 8 | Int($1) }
             let block = Array(snappy[position + 4..<position + 4 + length])
-            blockSizes.append(try decompress(.snappy, block, limit: 1 << 20).count)
+            blockSizes.append(try Self.decompress(.snappy, block, limit: 1 << 20).count)
             position += 4 + length
         }
         XCTAssertEqual(position, snappy.count)
         XCTAssertEqual(blockSizes, [32768, 32768, 32768, 100_000 - 3 * 32768])
         // An empty input is a header with no blocks.
-        XCTAssertEqual(try compress(.snappy, []).count, 16)
+        XCTAssertEqual(try Self.compress(.snappy, []).count, 16)
     }
 
     func testDecodesPayloadsWrittenByOtherImplementations() throws {
@@ -204,28 +204,27 @@ final class CompressionTests: XCTestCase {
             ("python-snappy block in xerial framing", .snappy, Fixtures.snappyXerial),
         ] {
             let payload = try XCTUnwrap(Data(base64Encoded: base64).map { [UInt8]($0) }, name)
-            XCTAssertEqual(try decompress(codec, payload, limit: expected.count), expected, name)
-            XCTAssertThrowsError(try decompress(codec, payload, limit: expected.count - 1), name)
+            XCTAssertEqual(try Self.decompress(codec, payload, limit: expected.count), expected, name)
+            XCTAssertThrowsError(try Self.decompress(codec, payload, limit: expected.count - 1), name)
         }
         // The lz4 fixture written like Kafka's Java client starts exactly like our own frames.
         let kafkaStyle = [UInt8](Data(base64Encoded: Fixtures.lz4KafkaStyle)!)
-        XCTAssertEqual(Array(kafkaStyle.prefix(7)), Array(try compress(.lz4, expected).prefix(7)))
+        XCTAssertEqual(Array(kafkaStyle.prefix(7)), Array(try Self.compress(.lz4, expected).prefix(7)))
     }
 
-    func testDecodesXerialSnappyFromAKafkaBroker() throws {
-        // A two-block xerial stream from a Kafka broker (kafka_ex's test suite, test/compression_test.exs).
+    func testDecodesMultiBlockXerialSnappyFromAnotherEncoder() throws {
+        // A three-block xerial stream written by kafka-python's producer codec
+        // (`kafka.codec.snappy_encode(payload, xerial_compatible=True, xerial_blocksize=512)`).
         let payload: [UInt8] = [
-            130, 83, 78, 65, 80, 80, 89, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 14, 12,
-            44, 0, 0, 0, 0, 0, 0, 0, 37, 0, 0, 3, 246, 0, 0, 0, 75, 246, 7, 92, 10,
-            44, 16, 236, 0, 0, 255, 255, 255, 255, 0, 0, 3, 232, 65, 66, 67, 68, 69,
-            70, 71, 72, 73, 74, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254,
-            10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254,
-            10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 118, 10, 0,
+            130, 83, 78, 65, 80, 80, 89, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 62, 128, 4, 0, 0, 9, 1, 120, 37, 40, 41, 42, 43,
+            44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 254, 10,
+            0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 102, 10, 0, 0, 0, 0, 37, 128, 4, 36, 69,
+            70, 71, 72, 73, 74, 65, 66, 67, 68, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254, 10, 0, 254,
+            10, 0, 214, 10, 0, 0, 0, 0, 6, 4, 12, 71, 72, 73, 74,
         ]
-        let expected: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 37, 0, 0, 3, 246, 10, 44, 16, 236, 0, 0, 255, 255, 255, 255, 0, 0, 3, 232]
-            + Array(String(repeating: "ABCDEFGHIJ", count: 100).utf8)
-        XCTAssertEqual(try decompress(.snappy, payload, limit: expected.count), expected)
-        XCTAssertThrowsError(try decompress(.snappy, payload, limit: expected.count - 1))
+        let expected: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 37] + Array(40..<60) + Array(String(repeating: "ABCDEFGHIJ", count: 100).utf8)
+        XCTAssertEqual(try Self.decompress(.snappy, payload, limit: expected.count), expected)
+        XCTAssertThrowsError(try Self.decompress(.snappy, payload, limit: expected.count - 1))
     }
 
     // MARK: - Malformed input
@@ -233,7 +232,7 @@ final class CompressionTests: XCTestCase {
     func testMalformedInputIsDescribed() throws {
         func reason(_ codec: CompressionCodec, _ bytes: [UInt8], limit: Int = 1 << 20) -> String {
             do {
-                _ = try decompress(codec, bytes, limit: limit)
+                _ = try Self.decompress(codec, bytes, limit: limit)
                 return "no error"
             } catch {
                 guard case let EngineError.compression(name, reason) = error else { return "wrong error \(error)" }
@@ -248,14 +247,14 @@ final class CompressionTests: XCTestCase {
         XCTAssertEqual(reason(.snappy, Array(header.prefix(12))), "truncated xerial stream header at byte 0: 12 of 16 bytes")
         XCTAssertEqual(reason(.snappy, [0x05, 0x10, 0x61]), "corrupt snappy block at byte 0 (invalid input)")
         XCTAssertEqual(reason(.snappy, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), "corrupt snappy block length at byte 0")
-        XCTAssertEqual(try decompress(.snappy, header, limit: 0), [])
+        XCTAssertEqual(try Self.decompress(.snappy, header, limit: 0), [])
 
         let garbage = Array("not compressed at all".utf8)
         XCTAssertTrue(reason(.zstd, garbage).hasPrefix("zstd: Unknown frame descriptor"), reason(.zstd, garbage))
         XCTAssertTrue(reason(.lz4, garbage).hasPrefix("lz4: ERROR_frameType_unknown"), reason(.lz4, garbage))
         XCTAssertTrue(reason(.gzip, garbage).hasPrefix("zlib: incorrect header check"), reason(.gzip, garbage))
 
-        let gzip = try compress(.gzip, [1, 2, 3])
+        let gzip = try Self.compress(.gzip, [1, 2, 3])
         XCTAssertEqual(reason(.gzip, gzip + [0, 0]), "2 bytes of trailing data after the gzip stream ending at byte \(gzip.count)")
         XCTAssertEqual(reason(.gzip, Array(gzip.dropLast(4))), "gzip stream truncated at byte \(gzip.count - 4)")
         var badCRC = gzip
@@ -267,7 +266,7 @@ final class CompressionTests: XCTestCase {
         let plaintext = Self.fixturePlaintext
         var payloads: [(String, CompressionCodec, [UInt8])] = []
         for codec in [CompressionCodec.gzip, .snappy, .lz4, .zstd] {
-            payloads.append(("\(codec)", codec, try compress(codec, plaintext)))
+            payloads.append(("\(codec)", codec, try Self.compress(codec, plaintext)))
         }
         payloads.append(("raw snappy", .snappy, [UInt8](Data(base64Encoded: Fixtures.snappyRaw)!)))
         payloads.append(("zstd stream", .zstd, [UInt8](Data(base64Encoded: Fixtures.zstdCLIStream)!)))
@@ -275,7 +274,7 @@ final class CompressionTests: XCTestCase {
         for (name, codec, payload) in payloads {
             for length in 0..<payload.count {
                 do {
-                    let output = try decompress(codec, Array(payload[..<length]), limit: plaintext.count)
+                    let output = try Self.decompress(codec, Array(payload[..<length]), limit: plaintext.count)
                     // Only xerial snappy, which has no checksum or end marker, may end at a block
                     // boundary; its output is then a prefix of the original.
                     XCTAssertEqual(codec, .snappy, "\(name) cut to \(length) bytes decoded without error")
@@ -292,7 +291,7 @@ final class CompressionTests: XCTestCase {
         // (name, codec, payload, whether a checksum covers the data so any output must be correct)
         var payloads: [(String, CompressionCodec, [UInt8], Bool)] = []
         for codec in [CompressionCodec.gzip, .snappy, .lz4, .zstd] {
-            payloads.append(("\(codec)", codec, try compress(codec, plaintext), codec == .gzip))
+            payloads.append(("\(codec)", codec, try Self.compress(codec, plaintext), codec == .gzip))
         }
         payloads.append(("raw snappy", .snappy, [UInt8](Data(base64Encoded: Fixtures.snappyRaw)!), false))
         payloads.append(("zstd with checksum", .zstd, [UInt8](Data(base64Encoded: Fixtures.zstdCLIStream)!), true))
@@ -307,7 +306,7 @@ final class CompressionTests: XCTestCase {
                     damaged[bit / 8] ^= UInt8(1 << (bit % 8))
                 }
                 do {
-                    let output = try decompress(codec, damaged, limit: limit)
+                    let output = try Self.decompress(codec, damaged, limit: limit)
                     XCTAssertLessThanOrEqual(output.count, limit)
                     if checksummed {
                         XCTAssertTrue(output == plaintext, "\(name) trial \(trial): corrupt payload decoded to wrong bytes")
@@ -326,21 +325,50 @@ final class CompressionTests: XCTestCase {
         let limit = 1 << 20
         var payloads: [(String, CompressionCodec, [UInt8])] = []
         for codec in CompressionCodec.allCases {
-            payloads.append(("\(codec)", codec, try compress(codec, tenMiB)))
+            payloads.append(("\(codec)", codec, try Self.compress(codec, tenMiB)))
         }
         // A zstd frame without a content size (as zstd-jni streams write them): the streaming path.
         payloads.append(("zstd stream of 10 MiB zeros", .zstd, [UInt8](Data(base64Encoded: Fixtures.zstdBomb10MiB)!)))
         for (name, codec, payload) in payloads {
-            XCTAssertThrowsError(try decompress(codec, payload, limit: limit), name) { error in
+            XCTAssertThrowsError(try Self.decompress(codec, payload, limit: limit), name) { error in
                 XCTAssertEqual(error as? EngineError, .compression(codec: codec.description, reason: "decompressed size exceeds limit of 1048576 bytes"))
             }
         }
-        let zeros = try decompress(.zstd, [UInt8](Data(base64Encoded: Fixtures.zstdBomb10MiB)!), limit: 10 << 20)
+        let zeros = try Self.decompress(.zstd, [UInt8](Data(base64Encoded: Fixtures.zstdBomb10MiB)!), limit: 10 << 20)
         XCTAssertEqual(zeros.count, 10 << 20)
         XCTAssertTrue(zeros.allSatisfy { $0 == 0 })
     }
 
     // MARK: - Helpers
+
+    private static func compress(_ codec: CompressionCodec, _ input: [UInt8], level: Int? = nil) throws -> [UInt8] {
+        var output: [UInt8] = []
+        try input.withUnsafeBytes { try codec.compress($0, into: &output, level: level) }
+        return output
+    }
+
+    /// Decompresses a copy of `input` that ends right before an inaccessible page, so that reading
+    /// even one byte past the end of the payload crashes the test instead of going unnoticed.
+    private static func decompress(_ codec: CompressionCodec, _ input: [UInt8], limit: Int) throws -> [UInt8] {
+        var output: [UInt8] = []
+        try Self.withGuardedCopy(of: input) { try codec.decompress($0, into: &output, limit: limit) }
+        return output
+    }
+
+    private static func withGuardedCopy(of bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let dataPages = (bytes.count + page - 1) / page
+        let size = (dataPages + 1) * page
+        guard let mapping = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+            mapping != MAP_FAILED
+        else { throw POSIXError(.ENOMEM) }
+        defer { munmap(mapping, size) }
+        let guardPage = mapping + dataPages * page
+        precondition(mprotect(guardPage, page, PROT_NONE) == 0)
+        let start = guardPage - bytes.count
+        bytes.withUnsafeBytes { start.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(guardPage), byteCount: bytes.count) }
+        try body(UnsafeRawBufferPointer(start: start, count: bytes.count))
+    }
 
     /// The text the fixtures compress: 40 lines, 2190 bytes.
     static let fixturePlaintext: [UInt8] = Array(
@@ -377,35 +405,6 @@ final class CompressionTests: XCTestCase {
         }
         return bytes
     }
-}
-
-private func compress(_ codec: CompressionCodec, _ input: [UInt8], level: Int? = nil) throws -> [UInt8] {
-    var output: [UInt8] = []
-    try input.withUnsafeBytes { try codec.compress($0, into: &output, level: level) }
-    return output
-}
-
-/// Decompresses a copy of `input` that ends right before an inaccessible page, so that reading
-/// even one byte past the end of the payload crashes the test instead of going unnoticed.
-private func decompress(_ codec: CompressionCodec, _ input: [UInt8], limit: Int) throws -> [UInt8] {
-    var output: [UInt8] = []
-    try withGuardedCopy(of: input) { try codec.decompress($0, into: &output, limit: limit) }
-    return output
-}
-
-private func withGuardedCopy(of bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-    let dataPages = (bytes.count + page - 1) / page
-    let size = (dataPages + 1) * page
-    guard let mapping = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-        mapping != MAP_FAILED
-    else { throw POSIXError(.ENOMEM) }
-    defer { munmap(mapping, size) }
-    let guardPage = mapping + dataPages * page
-    precondition(mprotect(guardPage, page, PROT_NONE) == 0)
-    let start = guardPage - bytes.count
-    bytes.withUnsafeBytes { start.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(guardPage), byteCount: bytes.count) }
-    try body(UnsafeRawBufferPointer(start: start, count: bytes.count))
 }
 
 /// A small seeded generator, so that failures are reproducible.

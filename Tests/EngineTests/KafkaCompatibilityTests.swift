@@ -163,7 +163,7 @@ final class KafkaCompatibilityTests: XCTestCase {
         try "0\n1\norders 0 283\n".write(toFile: directory.file("recovery-point-offset-checkpoint"), atomically: true, encoding: .utf8)
         try "0\n1\norders 0 0\n".write(toFile: directory.file("log-start-offset-checkpoint"), atomically: true, encoding: .utf8)
         try "0\n1\norders 0 283\n".write(toFile: directory.file("replication-offset-checkpoint"), atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: directory.file(".kafka_cleanshutdown"), contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory.file(".kafka_cleanshutdown"), contents: Data()))
         try "version=1\nbroker.id=0\n".write(toFile: directory.file("meta.properties"), atomically: true, encoding: .utf8)
         let (manager, report) = try LogManager.open(directory: directory.path)
         XCTAssertTrue(report.hadCleanShutdown)

@@ -71,7 +71,7 @@ final class RecordBatchTests: XCTestCase {
                     // it does not change any record.
                     XCTAssertTrue((12..<16).contains(bit / 8), "undetected flip of bit \(bit)")
                     XCTAssertEqual(try decoded.records(), originalRecords)
-                } catch let error as EngineError {
+                } catch {
                     caught += 1
                     guard case .corruptBatch = error else { return XCTFail("unexpected \(error)") }
                     XCTAssertFalse(error.description.isEmpty)

@@ -17,9 +17,10 @@ public enum CompressionCodec: UInt8, Sendable, CaseIterable, CustomStringConvert
         }
     }
 
-    /// Parses Kafka's names for the codecs ("none", "gzip", "snappy", "lz4", "zstd"), ignoring case.
+    /// Parses Kafka's names for the codecs ("none", "gzip", "snappy", "lz4", "zstd"). Like Kafka's
+    /// `CompressionType.forName`, the match is exact (case-sensitive).
     public init?(name: String) {
-        switch name.lowercased() {
+        switch name {
         case "none": self = .none
         case "gzip": self = .gzip
         case "snappy": self = .snappy

@@ -5,7 +5,7 @@ extension EngineError {
     }
 
     /// The payload ended in the middle of a stream.
-    static func truncatedStream(_ codec: CompressionCodec, at position: Int) -> EngineError {
+    static func truncatedCompressedStream(_ codec: CompressionCodec, at position: Int) -> EngineError {
         .compression(codec: codec.description, reason: "\(codec) stream truncated at byte \(position)")
     }
 }

@@ -32,7 +32,7 @@ struct GrowingOutput {
             let chunk = min(nextChunk, allowance)
             var finished = false
             var written = 0
-            try output.appendBytes(capacity: chunk) { (space) throws(EngineError) -> Int in
+            try output.appendCodecOutput(capacity: chunk) { (space) throws(EngineError) -> Int in
                 (written, finished) = try fill(space)
                 return written
             }

@@ -13,7 +13,7 @@ enum GzipCodec {
     // A z_stream holds a pointer back to itself inside zlib, so it must not move: it lives on the
     // heap. Deflate streams are pooled (setting one up costs more than compressing a small batch);
     // inflate streams are cheap to set up and are not.
-    private static let deflateStreams = ContextPool(
+    private static let deflateStreams = CodecContextPool(
         name: "deflate stream",
         create: {
             newStream { deflateInit2_($0, Z_DEFAULT_COMPRESSION, Z_DEFLATED, windowBits + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, streamSize) }
@@ -58,7 +58,7 @@ enum GzipCodec {
         let status = deflateParams(stream, level, Z_DEFAULT_STRATEGY)
         guard status == Z_OK else { throw error(status, stream, "deflateParams", at: 0) }
         let bound = Int(deflateBound(stream, UInt(input.count)))
-        try output.appendBytes(capacity: bound) { (space) throws(EngineError) -> Int in
+        try output.appendCodecOutput(capacity: bound) { (space) throws(EngineError) -> Int in
             var consumed = 0
             var written = 0
             while true {
@@ -137,7 +137,7 @@ enum GzipCodec {
                 case Z_BUF_ERROR:
                     // No progress was possible: the space is full, or else the input ran out.
                     if outPiece == 0 { return (written, false) }
-                    if consumed == input.count { throw .truncatedStream(.gzip, at: consumed) }
+                    if consumed == input.count { throw .truncatedCompressedStream(.gzip, at: consumed) }
                     throw error(status, stream, "inflate", at: consumed)
                 default:
                     throw error(status, stream, "inflate", at: consumed)

@@ -18,14 +18,14 @@ enum LZ4Codec {
         preferences.compressionLevel = level
 
         let bound = LZ4F_compressFrameBound(input.count, &preferences)
-        try output.appendBytes(capacity: bound) { (space) throws(EngineError) -> Int in
+        try output.appendCodecOutput(capacity: bound) { (space) throws(EngineError) -> Int in
             let written = LZ4F_compressFrame(space.baseAddress, space.count, input.baseAddress, input.count, &preferences)
             if LZ4F_isError(written) != 0 { throw error(written, at: 0) }
             return written
         }
     }
 
-    private static let decompressionContexts = ContextPool(
+    private static let decompressionContexts = CodecContextPool(
         name: "LZ4F_dctx",
         create: {
             var context: OpaquePointer?
@@ -66,7 +66,7 @@ enum LZ4Codec {
                 if hint == 0 && consumed == input.count { return (written, true) }
                 if room == 0 { return (written, false) }
                 if used == 0 && produced == 0 {
-                    if consumed == input.count { throw .truncatedStream(.lz4, at: consumed) }
+                    if consumed == input.count { throw .truncatedCompressedStream(.lz4, at: consumed) }
                     throw .compression(codec: "lz4", reason: "lz4: decoder made no progress at input byte \(consumed)")
                 }
             }

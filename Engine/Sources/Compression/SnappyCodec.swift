@@ -24,7 +24,7 @@ enum SnappyCodec {
         var bound = headerSize + fullBlocks * (4 + snappy_max_compressed_length(blockSize))
         if tail > 0 { bound += 4 + snappy_max_compressed_length(tail) }
 
-        try output.appendBytes(capacity: bound) { (space) throws(EngineError) -> Int in
+        try output.appendCodecOutput(capacity: bound) { (space) throws(EngineError) -> Int in
             let out = space.baseAddress!
             out.storeBytes(of: magic.bigEndian, toByteOffset: 0, as: UInt64.self)
             out.storeBytes(of: version.bigEndian, toByteOffset: 8, as: UInt32.self)
@@ -60,7 +60,7 @@ enum SnappyCodec {
     private static func decompressRaw(_ input: UnsafeRawBufferPointer, into output: inout [UInt8], limit: Int) throws(EngineError) {
         let length = try uncompressedLength(of: input, at: 0)
         if length > limit { throw .decompressedSizeExceedsLimit(.snappy, limit: limit) }
-        try output.appendBytes(capacity: length) { (space) throws(EngineError) -> Int in
+        try output.appendCodecOutput(capacity: length) { (space) throws(EngineError) -> Int in
             try uncompress(input, at: 0, into: space, expecting: length)
             return length
         }
@@ -76,7 +76,7 @@ enum SnappyCodec {
             if length > limit - total { throw .decompressedSizeExceedsLimit(.snappy, limit: limit) }
             total += length
         }
-        try output.appendBytes(capacity: total) { (space) throws(EngineError) -> Int in
+        try output.appendCodecOutput(capacity: total) { (space) throws(EngineError) -> Int in
             var written = 0
             try forEachXerialBlock(input) { (position, block) throws(EngineError) in
                 let length = try uncompressedLength(of: block, at: position)

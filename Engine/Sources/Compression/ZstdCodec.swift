@@ -16,7 +16,7 @@ enum ZstdCodec {
     /// rather than kept idle.
     private static let maxPooledContextSize = 16 << 20
 
-    private static let compressionContexts = ContextPool(
+    private static let compressionContexts = CodecContextPool(
         name: "ZSTD_CCtx",
         create: { ZSTD_createCCtx() },
         reset: {
@@ -25,7 +25,7 @@ enum ZstdCodec {
         },
         destroy: { _ = ZSTD_freeCCtx($0) })
 
-    private static let decompressionContexts = ContextPool(
+    private static let decompressionContexts = CodecContextPool(
         name: "ZSTD_DCtx",
         create: { ZSTD_createDCtx() },
         reset: {
@@ -43,7 +43,7 @@ enum ZstdCodec {
         let bound = ZSTD_compressBound(input.count)
         if ZSTD_isError(bound) != 0 { throw error(bound, at: 0) }
         try compressionContexts.withContext(codec: .zstd) { (context) throws(EngineError) in
-            try output.appendBytes(capacity: bound) { (space) throws(EngineError) -> Int in
+            try output.appendCodecOutput(capacity: bound) { (space) throws(EngineError) -> Int in
                 let written = ZSTD_compressCCtx(context, space.baseAddress, space.count, input.baseAddress, input.count, Int32(level))
                 if ZSTD_isError(written) != 0 { throw error(written, at: 0) }
                 return written
@@ -68,7 +68,7 @@ enum ZstdCodec {
         {
             guard contentSize <= UInt64(limit) else { throw .decompressedSizeExceedsLimit(.zstd, limit: limit) }
             let size = Int(contentSize)
-            try output.appendBytes(capacity: size) { (space) throws(EngineError) -> Int in
+            try output.appendCodecOutput(capacity: size) { (space) throws(EngineError) -> Int in
                 let written = ZSTD_decompressDCtx(context, space.baseAddress, size, input.baseAddress, input.count)
                 if ZSTD_isError(written) != 0 {
                     let message = String(cString: ZSTD_getErrorName(written))
@@ -104,7 +104,7 @@ enum ZstdCodec {
                 if hint == 0 && source.pos == source.size { return (destination.pos, true) }
                 if room == 0 { return (destination.pos, false) }
                 if (source.pos, destination.pos) == before {
-                    if source.pos == source.size { throw .truncatedStream(.zstd, at: source.pos) }
+                    if source.pos == source.size { throw .truncatedCompressedStream(.zstd, at: source.pos) }
                     stalls += 1
                     if stalls >= maxStalls {
                         throw .compression(codec: "zstd", reason: "zstd: decoder made no progress at input byte \(source.pos)")

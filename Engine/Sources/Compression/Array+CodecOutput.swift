@@ -6,7 +6,7 @@ extension Array where Element == UInt8 {
     /// If `body` throws, the bytes it reported so far are not appended (nothing is), but the array's
     /// capacity may have grown.
     @inline(__always)
-    mutating func appendBytes(
+    mutating func appendCodecOutput(
         capacity: Int,
         _ body: (UnsafeMutableRawBufferPointer) throws(EngineError) -> Int
     ) throws(EngineError) {

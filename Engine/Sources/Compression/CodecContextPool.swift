@@ -7,7 +7,7 @@ import Synchronization
 /// puts it back afterwards, after `reset` has cleared whatever state the call left behind (an error
 /// may leave a context mid-stream). At most `capacity` idle contexts are kept; beyond that they
 /// are freed, so a burst of concurrent calls does not pin memory for ever.
-final class ContextPool: Sendable {
+final class CodecContextPool: Sendable {
     /// An idle context. Only the pool's lock guards it, hence the unchecked conformance.
     private struct Idle: @unchecked Sendable {
         let pointer: OpaquePointer
