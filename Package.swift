@@ -53,5 +53,6 @@ let package = Package(
             path: "Tests/EngineTests",
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "StrataToolTests", dependencies: ["Engine", "strata"], path: "Tests/StrataToolTests"),
     ]
 )
