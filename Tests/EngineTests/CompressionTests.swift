@@ -296,7 +296,7 @@ final class CompressionTests: XCTestCase {
         payloads.append(("raw snappy", .snappy, [UInt8](Data(base64Encoded: Fixtures.snappyRaw)!), false))
         payloads.append(("zstd with checksum", .zstd, [UInt8](Data(base64Encoded: Fixtures.zstdCLIStream)!), true))
         payloads.append(("lz4 with checksum", .lz4, [UInt8](Data(base64Encoded: Fixtures.lz4CLI)!), true))
-        var random = SplitMix64(seed: 42)
+        var random = SeededRandom(seed: 42)
         let limit = 4 * plaintext.count
         for (name, codec, payload, checksummed) in payloads {
             for trial in 0..<300 {
@@ -375,7 +375,7 @@ final class CompressionTests: XCTestCase {
         (0..<40).map { "record \($0): the quick brown fox jumps over the lazy dog\n" }.joined().utf8)
 
     static func randomBytes(count: Int, seed: UInt64) -> [UInt8] {
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             let raw = UnsafeMutableRawBufferPointer(buffer)
             var i = 0
@@ -404,19 +404,6 @@ final class CompressionTests: XCTestCase {
             bytes.append(contentsOf: bytes[..<min(bytes.count, count - bytes.count)])
         }
         return bytes
-    }
-}
-
-/// A small seeded generator, so that failures are reproducible.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
