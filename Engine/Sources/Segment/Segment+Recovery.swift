@@ -48,7 +48,7 @@ extension Segment {
         }
         var corruption: EngineError?
         // The indexes are derived data and may already be rebuilt; the log itself is only cut below.
-        if let failure, try !isTornTail(at: validBytes) {
+        if let failure, try LogTail.classify(log, from: validBytes, to: size) == .corruption {
             if policy == .fail { throw failure }
             corruption = failure
         }
@@ -57,22 +57,5 @@ extension Segment {
         resetEnd(size: validBytes, nextOffset: next)
         try transactionIndex.truncate(toOffset: next)
         return SegmentRecoveryResult(truncatedBytes: truncated, corruption: corruption)
-    }
-
-    /// Whether the bytes from `position` to the end of the file are a torn final write: one batch
-    /// reaching (or claiming to reach past) the end, a stub too short to frame, or only zeros.
-    private func isTornTail(at position: Int64) throws(EngineError) -> Bool {
-        let remaining = size - position
-        if remaining < Int64(RecordBatchHeader.logOverhead) { return true }
-        let framing = try log.read(count: RecordBatchHeader.logOverhead, at: position)
-        let totalSize = framing.withUnsafeBytes { RecordBatchHeader.peekFraming($0).totalSize }
-        if totalSize >= RecordBatchHeader.size && position + Int64(totalSize) >= size { return true }
-        var offset = position
-        while offset < size {
-            let chunk = try log.read(count: Int(min(1 << 20, size - offset)), at: offset)
-            if chunk.contains(where: { $0 != 0 }) { return false }
-            offset += Int64(chunk.count)
-        }
-        return true
     }
 }

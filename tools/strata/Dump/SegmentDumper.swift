@@ -124,29 +124,10 @@ struct SegmentDumper {
     private func tail(of file: FileDescriptor, at position: Int64, size: Int64) throws(EngineError) -> String {
         let remaining = size - position
         let span = "the last \(remaining) bytes, from byte \(position)"
-        if remaining < Int64(RecordBatchHeader.logOverhead) {
-            return " (torn tail: \(span), hold no whole batch)"
+        switch try LogTail.classify(file, from: position, to: size) {
+        case .tornBatch: return " (torn tail: \(span), hold no whole batch)"
+        case .zeroFill: return " (zero-filled tail: \(span), are zeros, as a crash can leave them)"
+        case .corruption: return " (\(remaining) bytes from byte \(position) to the end of the file were not read)"
         }
-        let framing = try file.read(count: RecordBatchHeader.logOverhead, at: position)
-        let length = Int64(framing.loadBigEndianInt32(at: 8))
-        if length + Int64(RecordBatchHeader.logOverhead) >= Int64(RecordBatchHeader.size), position + length + 12 >= size {
-            return " (torn tail: \(span), hold no whole batch)"
-        }
-        var offset = position
-        while offset < size {
-            let chunk = try file.read(count: Int(min(1 << 20, size - offset)), at: offset)
-            if chunk.isEmpty { break }
-            if chunk.contains(where: { $0 != 0 }) {
-                return " (\(remaining) bytes from byte \(position) to the end of the file were not read)"
-            }
-            offset += Int64(chunk.count)
-        }
-        return " (zero-filled tail: \(span), are zeros, as a crash can leave them)"
-    }
-}
-
-private extension Array where Element == UInt8 {
-    func loadBigEndianInt32(at offset: Int) -> Int32 {
-        self[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int32($1) }
     }
 }
