@@ -506,6 +506,24 @@ def struct_min_size(st: Struct, version: int, flexible: bool, msg: Message, seen
     return total
 
 
+def used_versions(msg: Message) -> dict[str, set[int]]:
+    """For each struct, the versions in which some field of a used parent refers to it."""
+    used: dict[str, set[int]] = {}
+
+    def visit(st: Struct, versions: set[int]):
+        for f in st.fields:
+            if f.struct is None:
+                continue
+            vs = {v for v in versions if f.versions.contains(v)}
+            new = vs - used.get(f.struct.name, set())
+            if new:
+                used.setdefault(f.struct.name, set()).update(new)
+                visit(f.struct, new)
+
+    visit(msg.top, set(range(msg.valid.lo, msg.valid.hi + 1)))
+    return used
+
+
 # ---------------------------------------------------------------------------
 # Swift emission
 
@@ -662,8 +680,7 @@ def emit_struct(st: Struct, out: list[str], indent: str):
             body.append(f"{i2}if flex {{")
             body.extend(sect)
             body.append(f"{i2}}}")
-    throws = any("try " in ln or "throw " in ln for ln in body) or st.is_top
-    out.append(f"{i1}public func write(to buffer: inout ByteBuffer, version: Int16){' throws' if throws else ''} {{")
+    out.append(f"{i1}public func write(to buffer: inout ByteBuffer, version: Int16) throws {{")
     if st.is_top:
         out.append(f"{i2}guard Self.validVersions.contains(version) else {{ throw KafkaProtocolError.unsupportedVersion(\"{msg.name}\", version, Self.validVersions) }}")
     if needs_flex_var(body):
@@ -671,11 +688,13 @@ def emit_struct(st: Struct, out: list[str], indent: str):
     out.extend(body)
     out.append(f"{i1}}}")
 
-    # Minimum encoded size (guards array counts against the remaining bytes).
+    # Minimum encoded size (guards array counts against the remaining bytes), over the
+    # versions in which the struct can actually appear.
     if not st.is_top:
         mins = {}
+        used = used_versions(msg).get(st.name, set())
         for fl in (False, True):
-            vs = [v for v in range(ctx.lo, ctx.hi + 1) if msg.flexible.contains(v) == fl]
+            vs = [v for v in sorted(used) if msg.flexible.contains(v) == fl]
             if vs:
                 mins[fl] = min(struct_min_size(st, v, fl, msg) for v in vs)
         if any(m != 1 for m in mins.values()):
@@ -872,7 +891,7 @@ def sample_value(f: Field, st: Struct, idx: int) -> str:
 def emit_samples(messages: list[Message]) -> str:
     out = header_comment("messages/*.json")
     out.append("import NIOCore")
-    out.append("@testable import KafkaProtocol")
+    out.append("import KafkaProtocol")
     out.append("")
     out.append("/// A generated message that can build non-default sample values for a version.")
     out.append("protocol KafkaSampled: KafkaMessage {")
@@ -892,7 +911,7 @@ def emit_samples(messages: list[Message]) -> str:
             conf = ": KafkaSampled" if st.is_top else ""
             out.append(f"extension {st.swift_path}{conf} {{")
             out.append(f"    static func sample(_ v: Int16, _ k: Int) -> Self {{")
-            out.append("        var s = Self()")
+            stmts = []
             for idx, f in enumerate(st.fields):
                 present = f.versions.intersect(ctx)
                 if present.empty:
@@ -913,8 +932,13 @@ def emit_samples(messages: list[Message]) -> str:
                     else:
                         val = f"k == 1 && {nc} ? nil : {val}" if not f.is_array else f"k == 1 && {nc} ? nil : ({val})"
                 stmt = f"s.{f.name} = {val}"
-                out.append(f"        {stmt}" if c == "true" else f"        if {c} {{ {stmt} }}")
-            out.append("        return s")
+                stmts.append(f"        {stmt}" if c == "true" else f"        if {c} {{ {stmt} }}")
+            if stmts:
+                out.append("        var s = Self()")
+                out.extend(stmts)
+                out.append("        return s")
+            else:
+                out.append("        return Self()")
             out.append("    }")
             out.append("}")
     return "\n".join(out) + "\n"

@@ -2,7 +2,7 @@
 // Regenerate from the repository root with: python3 tools/codegen/generate.py
 
 import NIOCore
-@testable import KafkaProtocol
+import KafkaProtocol
 
 /// A generated message that can build non-default sample values for a version.
 protocol KafkaSampled: KafkaMessage {
@@ -3183,8 +3183,7 @@ extension LeaveGroupResponse.MemberResponse {
 
 extension ListClientMetricsResourcesRequest: KafkaSampled {
     static func sample(_ v: Int16, _ k: Int) -> Self {
-        var s = Self()
-        return s
+        return Self()
     }
 }
 

@@ -115,7 +115,7 @@ extension AddPartitionsToTxnRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 14 : 1 }
     }
 }
 

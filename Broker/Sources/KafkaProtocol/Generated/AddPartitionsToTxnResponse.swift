@@ -88,7 +88,7 @@ extension AddPartitionsToTxnResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 1 }
     }
 }
 
@@ -151,7 +151,7 @@ extension AddPartitionsToTxnResponse {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 3
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.partitionErrorCode)

@@ -154,5 +154,7 @@ extension AlterPartitionRequest {
             if version >= 3 { buffer.writeInteger(self.brokerEpoch) }
             buffer.writeKEmptyTaggedFields()
         }
+
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 13 : 1 }
     }
 }

@@ -100,7 +100,7 @@ extension ApiVersionsResponse {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 3
             buffer.writeInteger(self.apiKey)
             buffer.writeInteger(self.minVersion)
@@ -154,7 +154,7 @@ extension ApiVersionsResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 6 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 6 : 1 }
     }
 }
 
@@ -198,6 +198,6 @@ extension ApiVersionsResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 6 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 6 : 1 }
     }
 }

@@ -115,7 +115,7 @@ extension AssignReplicasToDirsRequest {
             try buffer.skipKTaggedFields("AssignReplicasToDirsRequest.PartitionData")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.partitionIndex)
             buffer.writeKEmptyTaggedFields()
         }

@@ -118,7 +118,7 @@ extension AssignReplicasToDirsResponse {
             try buffer.skipKTaggedFields("AssignReplicasToDirsResponse.PartitionData")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.errorCode)
             buffer.writeKEmptyTaggedFields()

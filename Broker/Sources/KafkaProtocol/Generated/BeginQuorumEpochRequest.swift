@@ -117,7 +117,7 @@ extension BeginQuorumEpochRequest {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 1
             buffer.writeInteger(self.partitionIndex)
             if version >= 1 { buffer.writeKUUID(self.voterDirectoryId) }
@@ -172,6 +172,6 @@ extension BeginQuorumEpochRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 5 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 5 : 1 }
     }
 }

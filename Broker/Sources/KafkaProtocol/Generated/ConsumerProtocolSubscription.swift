@@ -67,6 +67,6 @@ extension ConsumerProtocolSubscription {
             if version >= 1 { try buffer.writeKArray(self.partitions, version, false, "ConsumerProtocolSubscription.TopicPartition.partitions") }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 6 }
     }
 }

@@ -165,6 +165,6 @@ extension CreateTopicsResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 6 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 6 : 1 }
     }
 }

@@ -102,7 +102,7 @@ extension DeleteRecordsRequest {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 2
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.offset)

@@ -105,7 +105,7 @@ extension DeleteRecordsResponse {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 2
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.lowWatermark)

@@ -83,7 +83,7 @@ extension DeleteShareGroupStateRequest {
             try buffer.skipKTaggedFields("DeleteShareGroupStateRequest.PartitionData")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.partition)
             buffer.writeKEmptyTaggedFields()
         }

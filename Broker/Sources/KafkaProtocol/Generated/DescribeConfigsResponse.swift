@@ -205,6 +205,6 @@ extension DescribeConfigsResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 4 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 4 : 5 }
     }
 }

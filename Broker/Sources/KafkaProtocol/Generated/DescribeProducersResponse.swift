@@ -135,7 +135,7 @@ extension DescribeProducersResponse {
             try buffer.skipKTaggedFields("DescribeProducersResponse.ProducerState")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.producerId)
             buffer.writeInteger(self.producerEpoch)
             buffer.writeInteger(self.lastSequence)

@@ -76,7 +76,7 @@ extension DescribeQuorumRequest {
             try buffer.skipKTaggedFields("DescribeQuorumRequest.PartitionData")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.partitionIndex)
             buffer.writeKEmptyTaggedFields()
         }

@@ -157,6 +157,8 @@ extension DescribeQuorumResponse {
             if version >= 2 { try buffer.writeKArray(self.listeners, version, true, "DescribeQuorumResponse.Node.listeners") }
             buffer.writeKEmptyTaggedFields()
         }
+
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 6 : 1 }
     }
 }
 
@@ -193,6 +195,8 @@ extension DescribeQuorumResponse {
             if version >= 2 { buffer.writeInteger(self.port) }
             buffer.writeKEmptyTaggedFields()
         }
+
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 5 : 1 }
     }
 }
 

@@ -106,7 +106,7 @@ extension DescribeUserScramCredentialsResponse {
             try buffer.skipKTaggedFields("DescribeUserScramCredentialsResponse.CredentialInfo")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.mechanism)
             buffer.writeInteger(self.iterations)
             buffer.writeKEmptyTaggedFields()

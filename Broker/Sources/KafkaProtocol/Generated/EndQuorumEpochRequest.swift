@@ -164,7 +164,7 @@ extension EndQuorumEpochRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 21 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 21 : 1 }
     }
 }
 
@@ -208,6 +208,6 @@ extension EndQuorumEpochRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 5 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 5 : 1 }
     }
 }

@@ -118,7 +118,7 @@ extension EndQuorumEpochResponse {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 1
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.errorCode)
@@ -173,6 +173,6 @@ extension EndQuorumEpochResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 8 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 8 : 1 }
     }
 }

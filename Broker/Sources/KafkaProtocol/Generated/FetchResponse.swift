@@ -228,7 +228,7 @@ extension FetchResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 13 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 13 : 1 }
     }
 }
 
@@ -266,7 +266,7 @@ extension FetchResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 9 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 9 : 1 }
     }
 }
 
@@ -291,7 +291,7 @@ extension FetchResponse {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 12
             buffer.writeInteger(self.endOffset)
             buffer.writeInteger(self.epoch)
@@ -300,7 +300,7 @@ extension FetchResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 13 : 12 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 13 : 1 }
     }
 }
 
@@ -338,7 +338,7 @@ extension FetchResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 17 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 17 : 16 }
     }
 }
 
@@ -388,6 +388,6 @@ extension FetchResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 11 : 1 }
     }
 }

@@ -152,7 +152,7 @@ extension FetchSnapshotRequest {
             try buffer.skipKTaggedFields("FetchSnapshotRequest.SnapshotId")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.endOffset)
             buffer.writeInteger(self.epoch)
             buffer.writeKEmptyTaggedFields()

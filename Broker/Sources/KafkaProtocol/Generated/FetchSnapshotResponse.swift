@@ -161,7 +161,7 @@ extension FetchSnapshotResponse {
             try buffer.skipKTaggedFields("FetchSnapshotResponse.SnapshotId")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.endOffset)
             buffer.writeInteger(self.epoch)
             buffer.writeKEmptyTaggedFields()
@@ -191,7 +191,7 @@ extension FetchSnapshotResponse {
             try buffer.skipKTaggedFields("FetchSnapshotResponse.LeaderIdAndEpoch")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.leaderId)
             buffer.writeInteger(self.leaderEpoch)
             buffer.writeKEmptyTaggedFields()
@@ -234,5 +234,7 @@ extension FetchSnapshotResponse {
             if version >= 1 { buffer.writeInteger(self.port) }
             buffer.writeKEmptyTaggedFields()
         }
+
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 8 : 1 }
     }
 }

@@ -129,6 +129,6 @@ extension FindCoordinatorResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 14 : 1 }
     }
 }

@@ -91,7 +91,7 @@ extension InitializeShareGroupStateRequest {
             try buffer.skipKTaggedFields("InitializeShareGroupStateRequest.PartitionData")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.partition)
             buffer.writeInteger(self.stateEpoch)
             buffer.writeInteger(self.startOffset)

@@ -116,7 +116,7 @@ extension LeaderAndIsrRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 6 }
     }
 }
 

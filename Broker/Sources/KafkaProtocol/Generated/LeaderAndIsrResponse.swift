@@ -83,7 +83,7 @@ extension LeaderAndIsrResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 18 : 1 }
     }
 }
 

@@ -101,7 +101,7 @@ extension OffsetCommitResponse {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 8
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.errorCode)

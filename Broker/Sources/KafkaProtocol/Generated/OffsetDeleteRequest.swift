@@ -78,7 +78,7 @@ extension OffsetDeleteRequest {
             self.partitionIndex = try buffer.readKInt32("OffsetDeleteRequest.OffsetDeleteRequestPartition.partitionIndex")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.partitionIndex)
         }
 

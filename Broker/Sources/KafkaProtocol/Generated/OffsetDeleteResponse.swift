@@ -86,7 +86,7 @@ extension OffsetDeleteResponse {
             self.errorCode = try buffer.readKInt16("OffsetDeleteResponse.OffsetDeleteResponsePartition.errorCode")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.errorCode)
         }

@@ -91,7 +91,7 @@ extension OffsetFetchRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 6 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 6 }
     }
 }
 
@@ -139,7 +139,7 @@ extension OffsetFetchRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 1 }
     }
 }
 
@@ -177,6 +177,6 @@ extension OffsetFetchRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 1 }
     }
 }

@@ -88,7 +88,7 @@ extension OffsetFetchResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 6 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 6 }
     }
 }
 
@@ -143,7 +143,7 @@ extension OffsetFetchResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 16 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 20 : 16 }
     }
 }
 
@@ -187,7 +187,7 @@ extension OffsetFetchResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 5 : 1 }
     }
 }
 
@@ -225,7 +225,7 @@ extension OffsetFetchResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 1 }
     }
 }
 
@@ -280,6 +280,6 @@ extension OffsetFetchResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 20 : 1 }
     }
 }

@@ -106,7 +106,7 @@ extension OffsetForLeaderEpochRequest {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 4
             buffer.writeInteger(self.partition)
             if version >= 2 { buffer.writeInteger(self.currentLeaderEpoch) }

@@ -109,7 +109,7 @@ extension OffsetForLeaderEpochResponse {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 4
             buffer.writeInteger(self.errorCode)
             buffer.writeInteger(self.partition)

@@ -196,7 +196,7 @@ extension ProduceResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 6 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { 6 }
     }
 }
 
@@ -234,7 +234,7 @@ extension ProduceResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 9 : 1 }
     }
 }
 
@@ -284,6 +284,6 @@ extension ProduceResponse {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 11 : 1 }
     }
 }

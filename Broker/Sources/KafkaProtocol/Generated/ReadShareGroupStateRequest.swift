@@ -87,7 +87,7 @@ extension ReadShareGroupStateRequest {
             try buffer.skipKTaggedFields("ReadShareGroupStateRequest.PartitionData")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.partition)
             buffer.writeInteger(self.leaderEpoch)
             buffer.writeKEmptyTaggedFields()

@@ -138,7 +138,7 @@ extension ReadShareGroupStateResponse {
             try buffer.skipKTaggedFields("ReadShareGroupStateResponse.StateBatch")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.firstOffset)
             buffer.writeInteger(self.lastOffset)
             buffer.writeInteger(self.deliveryState)

@@ -87,7 +87,7 @@ extension ReadShareGroupStateSummaryRequest {
             try buffer.skipKTaggedFields("ReadShareGroupStateSummaryRequest.PartitionData")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.partition)
             buffer.writeInteger(self.leaderEpoch)
             buffer.writeKEmptyTaggedFields()

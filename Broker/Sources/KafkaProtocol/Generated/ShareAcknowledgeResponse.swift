@@ -140,7 +140,7 @@ extension ShareAcknowledgeResponse {
             try buffer.skipKTaggedFields("ShareAcknowledgeResponse.LeaderIdAndEpoch")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.leaderId)
             buffer.writeInteger(self.leaderEpoch)
             buffer.writeKEmptyTaggedFields()

@@ -160,7 +160,7 @@ extension ShareFetchResponse {
             try buffer.skipKTaggedFields("ShareFetchResponse.LeaderIdAndEpoch")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.leaderId)
             buffer.writeInteger(self.leaderEpoch)
             buffer.writeKEmptyTaggedFields()
@@ -194,7 +194,7 @@ extension ShareFetchResponse {
             try buffer.skipKTaggedFields("ShareFetchResponse.AcquiredRecords")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.firstOffset)
             buffer.writeInteger(self.lastOffset)
             buffer.writeInteger(self.deliveryCount)

@@ -112,7 +112,7 @@ extension StopReplicaRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 6 }
     }
 }
 
@@ -150,7 +150,7 @@ extension StopReplicaRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 6 }
     }
 }
 
@@ -188,7 +188,7 @@ extension StopReplicaRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 1 }
     }
 }
 
@@ -232,6 +232,6 @@ extension StopReplicaRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 1 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 10 : 1 }
     }
 }

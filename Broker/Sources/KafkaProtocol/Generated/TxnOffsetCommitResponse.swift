@@ -101,7 +101,7 @@ extension TxnOffsetCommitResponse {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 3
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.errorCode)

@@ -121,7 +121,7 @@ extension UpdateMetadataRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 3 : 6 }
     }
 }
 
@@ -221,7 +221,7 @@ extension UpdateMetadataRequest {
             }
         }
 
-        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 9 : 0 }
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 9 : 8 }
     }
 }
 

@@ -111,7 +111,7 @@ extension UpdateRaftVoterRequest {
             try buffer.skipKTaggedFields("UpdateRaftVoterRequest.KRaftVersionFeature")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.minSupportedVersion)
             buffer.writeInteger(self.maxSupportedVersion)
             buffer.writeKEmptyTaggedFields()

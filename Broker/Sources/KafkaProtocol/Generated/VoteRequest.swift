@@ -109,7 +109,7 @@ extension VoteRequest {
             try buffer.skipKTaggedFields("VoteRequest.PartitionData")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.candidateEpoch)
             buffer.writeInteger(self.candidateId)

@@ -107,7 +107,7 @@ extension VoteResponse {
             try buffer.skipKTaggedFields("VoteResponse.PartitionData")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.errorCode)
             buffer.writeInteger(self.leaderId)
@@ -153,5 +153,7 @@ extension VoteResponse {
             if version >= 1 { buffer.writeInteger(self.port) }
             buffer.writeKEmptyTaggedFields()
         }
+
+        public static func kafkaMinimumEncodedSize(flexible: Bool) -> Int { flexible ? 8 : 1 }
     }
 }

@@ -129,7 +129,7 @@ extension VotersRecord {
             try buffer.skipKTaggedFields("VotersRecord.KRaftVersionFeature")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.minSupportedVersion)
             buffer.writeInteger(self.maxSupportedVersion)
             buffer.writeKEmptyTaggedFields()

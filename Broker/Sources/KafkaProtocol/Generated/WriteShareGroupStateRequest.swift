@@ -139,7 +139,7 @@ extension WriteShareGroupStateRequest {
             try buffer.skipKTaggedFields("WriteShareGroupStateRequest.StateBatch")
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             buffer.writeInteger(self.firstOffset)
             buffer.writeInteger(self.lastOffset)
             buffer.writeInteger(self.deliveryState)

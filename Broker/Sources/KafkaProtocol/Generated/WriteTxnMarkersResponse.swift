@@ -132,7 +132,7 @@ extension WriteTxnMarkersResponse {
             }
         }
 
-        public func write(to buffer: inout ByteBuffer, version: Int16) {
+        public func write(to buffer: inout ByteBuffer, version: Int16) throws {
             let flex = version >= 1
             buffer.writeInteger(self.partitionIndex)
             buffer.writeInteger(self.errorCode)

@@ -330,7 +330,9 @@ extension ByteBuffer {
     mutating func readKTaggedField(_ path: StaticString) throws -> KafkaTaggedField {
         let tag = try readKUnsignedVarint(path)
         let size = Int(try readKUnsignedVarint(path))
-        try checkKReadable(size, path)
+        guard size <= self.readableBytes else {
+            throw KafkaProtocolError(.invalidLength, path, "tagged field \(tag) has size \(size) but only \(self.readableBytes) byte(s) remain")
+        }
         return KafkaTaggedField(tag: tag, data: self.readSlice(length: size)!)
     }
 
