@@ -19,22 +19,64 @@ public struct LogConfig: Equatable, Sendable {
     public var maxMessageBytes: Int = 1_048_588
     /// `message.timestamp.type`: CreateTime keeps the producer's timestamps; LogAppendTime stamps the broker's clock.
     public var messageTimestampType: TimestampType = .createTime
-    /// `retention.ms`: -1 for unlimited. Default 7 days. (Applied by the retention issue's cleaner.)
+    /// `retention.ms`: delete segments whose newest record is older than this; -1 for unlimited. Default 7 days.
     public var retentionMs: Int64 = 604_800_000
-    /// `retention.bytes`: -1 for unlimited. Default -1.
+    /// `retention.bytes`: delete the oldest segments while the log is larger than this; -1 for unlimited.
     public var retentionBytes: Int64 = -1
     /// `cleanup.policy`: "delete", "compact" or "compact,delete". Default "delete".
     public var cleanupPolicy: String = "delete"
+    /// `delete.retention.ms`: how long tombstones and transaction markers survive after the cleaner
+    /// first saw them. Default 1 day.
+    public var deleteRetentionMs: Int64 = 86_400_000
+    /// `min.cleanable.dirty.ratio`: clean once dirty bytes / all bytes reach this. Default 0.5.
+    public var minCleanableDirtyRatio: Double = 0.5
+    /// `min.compaction.lag.ms`: records newer than this are not compacted yet. Default 0.
+    public var minCompactionLagMs: Int64 = 0
+    /// `max.compaction.lag.ms`: dirty records older than this are compacted whatever the ratio. Default Long.MAX.
+    public var maxCompactionLagMs: Int64 = Int64.max
+    /// `file.delete.delay.ms`: how long a deleted segment's files stay as `.deleted`. Default 60 s.
+    public var fileDeleteDelayMs: Int64 = 60_000
     /// `strata.recovery.policy`: what recovery does with a corrupt batch (see `RecoveryPolicy`).
     public var recoveryPolicy: RecoveryPolicy = .truncate
 
     public init() {}
 
+    /// `cleanup.policy` includes `delete`: retention by time and size applies.
+    public var deletesByRetention: Bool { cleanupPolicy.split(separator: ",").contains("delete") }
+    /// `cleanup.policy` includes `compact`: the cleaner keeps the latest record per key.
+    public var isCompacted: Bool { cleanupPolicy.split(separator: ",").contains("compact") }
+
+    /// The value of a setting by its Kafka name, as DescribeConfigs reports it.
+    public func value(of name: String) -> String? {
+        switch name {
+        case "segment.bytes": String(segmentBytes)
+        case "segment.ms": String(segmentMs)
+        case "segment.jitter.ms": String(segmentJitterMs)
+        case "segment.index.bytes": String(segmentIndexBytes)
+        case "index.interval.bytes": String(indexIntervalBytes)
+        case "flush.messages": String(flushMessages)
+        case "flush.ms": String(flushMs)
+        case "max.message.bytes": String(maxMessageBytes)
+        case "message.timestamp.type": messageTimestampType.rawValue
+        case "retention.ms": String(retentionMs)
+        case "retention.bytes": String(retentionBytes)
+        case "cleanup.policy": cleanupPolicy
+        case "delete.retention.ms": String(deleteRetentionMs)
+        case "min.cleanable.dirty.ratio": String(minCleanableDirtyRatio)
+        case "min.compaction.lag.ms": String(minCompactionLagMs)
+        case "max.compaction.lag.ms": String(maxCompactionLagMs)
+        case "file.delete.delay.ms": String(fileDeleteDelayMs)
+        case "strata.recovery.policy": recoveryPolicy.rawValue
+        default: nil
+        }
+    }
+
     /// The config names this type understands, for validation and DescribeConfigs.
     public static let names: [String] = [
         "segment.bytes", "segment.ms", "segment.jitter.ms", "segment.index.bytes", "index.interval.bytes",
         "flush.messages", "flush.ms", "max.message.bytes", "message.timestamp.type", "retention.ms",
-        "retention.bytes", "cleanup.policy", "strata.recovery.policy",
+        "retention.bytes", "cleanup.policy", "delete.retention.ms", "min.cleanable.dirty.ratio",
+        "min.compaction.lag.ms", "max.compaction.lag.ms", "file.delete.delay.ms", "strata.recovery.policy",
     ]
 
     /// Applies topic-level overrides by Kafka name. Unknown names and bad values are refused with an
@@ -69,6 +111,15 @@ public struct LogConfig: Equatable, Sendable {
                 throw .invalidConfig(name: name, value: value, reason: "must be delete, compact or compact,delete")
             }
             cleanupPolicy = parts.sorted().joined(separator: ",")
+        case "delete.retention.ms": deleteRetentionMs = try Self.integer(name, value, min: 0)
+        case "min.cleanable.dirty.ratio":
+            guard let ratio = Double(value.trimmedOfBlanks), ratio >= 0, ratio <= 1 else {
+                throw .invalidConfig(name: name, value: value, reason: "must be a number between 0 and 1")
+            }
+            minCleanableDirtyRatio = ratio
+        case "min.compaction.lag.ms": minCompactionLagMs = try Self.integer(name, value, min: 0)
+        case "max.compaction.lag.ms": maxCompactionLagMs = try Self.integer(name, value, min: 1)
+        case "file.delete.delay.ms": fileDeleteDelayMs = try Self.integer(name, value, min: 0)
         case "strata.recovery.policy":
             guard let policy = RecoveryPolicy(rawValue: value) else {
                 throw .invalidConfig(name: name, value: value, reason: "must be one of \(RecoveryPolicy.allCases.map(\.rawValue).joined(separator: ", "))")

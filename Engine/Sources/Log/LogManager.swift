@@ -147,6 +147,28 @@ public final class LogManager: @unchecked Sendable {
         try highWatermarkFile.write(watermarks)
     }
 
+    /// Applies retention to every log (`log.retention.check.interval.ms`, default 5 minutes) and
+    /// writes the checkpoints when any log start offset moved.
+    @discardableResult
+    public func applyRetention() throws(EngineError) -> [TopicPartition: RetentionResult] {
+        var results: [TopicPartition: RetentionResult] = [:]
+        for log in allLogs {
+            let result = try log.applyRetention()
+            if result.deletedSegments > 0 { results[log.topicPartition] = result }
+        }
+        if !results.isEmpty { try checkpoint() }
+        return results
+    }
+
+    /// DeleteRecords for one partition, durable before it returns: the new log start offset is
+    /// written to `log-start-offset-checkpoint`.
+    public func deleteRecords(_ partition: TopicPartition, before offset: Int64) throws(EngineError) -> Int64 {
+        guard let log = log(for: partition) else { throw .invalidArgument("no log for \(partition)") }
+        let start = try log.deleteRecords(before: offset)
+        try checkpoint()
+        return start
+    }
+
     /// Runs the periodic work: time-based flushes (`flush.ms`). Call every second or so.
     public func flushDueLogs() throws(EngineError) {
         for log in allLogs { try log.flushIfDue() }

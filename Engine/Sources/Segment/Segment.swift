@@ -163,6 +163,23 @@ public final class Segment: @unchecked Sendable {
         try transactionIndex.flush()
     }
 
+    /// The first step of an asynchronous delete: renames every file of the segment with a
+    /// `.deleted` suffix, so a crash from here on leaves files that the next open removes, and
+    /// readers holding the descriptor keep reading. `removeDeletedFiles` finishes the job.
+    func renameForDeletion() throws(EngineError) {
+        for suffix in [SegmentFileName.log, SegmentFileName.offsetIndex, SegmentFileName.timeIndex, SegmentFileName.transactionIndex] {
+            let path = SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: suffix)
+            if FileSystem.exists(path) { try FileSystem.rename(path, path + SegmentFileName.deletedSuffix) }
+        }
+    }
+
+    /// Removes the `.deleted` files left by `renameForDeletion`.
+    func removeDeletedFiles() throws(EngineError) {
+        for suffix in [SegmentFileName.log, SegmentFileName.offsetIndex, SegmentFileName.timeIndex, SegmentFileName.transactionIndex] {
+            try FileSystem.remove(SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: suffix) + SegmentFileName.deletedSuffix)
+        }
+    }
+
     /// Removes this segment's files. The descriptor stays open for readers that still hold it.
     func deleteFiles() throws(EngineError) {
         for suffix in [SegmentFileName.log, SegmentFileName.offsetIndex, SegmentFileName.timeIndex] {
