@@ -14,11 +14,13 @@ let package = Package(
     products: [
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
+        .library(name: "Broker", targets: ["Broker"]),
         .executable(name: "strata", targets: ["strata"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         systemLibrary("CZstd", pkgConfig: "libzstd", apt: ["libzstd-dev"]),
@@ -41,10 +43,23 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             path: "Broker/Sources/KafkaProtocol"
         ),
+        // The Kafka-protocol server (`strata serve`): SwiftNIO over the engine.
+        .target(
+            name: "Broker",
+            dependencies: [
+                "Engine", "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Broker/Sources/Broker"
+        ),
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Engine",
+                "Engine", "Broker",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/strata"
@@ -65,6 +80,15 @@ let package = Package(
             name: "KafkaProtocolTests",
             dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/KafkaProtocolTests"
+        ),
+        .testTarget(
+            name: "BrokerTests",
+            dependencies: [
+                "Broker", "Engine", "KafkaProtocol", "strata",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/BrokerTests"
         ),
         .testTarget(name: "StrataToolTests", dependencies: ["Engine", "strata"], path: "Tests/StrataToolTests"),
     ]

@@ -1,0 +1,66 @@
+/// Kafka's wire error codes (`org.apache.kafka.common.protocol.Errors`), the ones this broker sends.
+public enum KafkaErrorCode: Int16, Sendable, CustomStringConvertible {
+    case unknownServerError = -1
+    case none = 0
+    case offsetOutOfRange = 1
+    case corruptMessage = 2
+    case unknownTopicOrPartition = 3
+    case leaderNotAvailable = 5
+    case notLeaderOrFollower = 6
+    case requestTimedOut = 7
+    case messageTooLarge = 10
+    case invalidTopicException = 17
+    case recordListTooLarge = 18
+    case notEnoughReplicas = 19
+    case invalidRequiredAcks = 21
+    case unsupportedVersion = 35
+    case topicAlreadyExists = 36
+    case invalidPartitions = 37
+    case invalidReplicationFactor = 38
+    case invalidReplicaAssignment = 39
+    case invalidConfig = 40
+    case invalidRequest = 42
+    case kafkaStorageError = 56
+    case fetchSessionIdNotFound = 70
+    case invalidFetchSessionEpoch = 71
+    case topicDeletionDisabled = 73
+    case fencedLeaderEpoch = 74
+    case unknownLeaderEpoch = 75
+    case invalidRecord = 87
+    case unknownTopicId = 100
+    case inconsistentTopicId = 103
+
+    public var description: String {
+        switch self {
+        case .unknownServerError: "UNKNOWN_SERVER_ERROR"
+        case .none: "NONE"
+        case .offsetOutOfRange: "OFFSET_OUT_OF_RANGE"
+        case .corruptMessage: "CORRUPT_MESSAGE"
+        case .unknownTopicOrPartition: "UNKNOWN_TOPIC_OR_PARTITION"
+        case .leaderNotAvailable: "LEADER_NOT_AVAILABLE"
+        case .notLeaderOrFollower: "NOT_LEADER_OR_FOLLOWER"
+        case .requestTimedOut: "REQUEST_TIMED_OUT"
+        case .messageTooLarge: "MESSAGE_TOO_LARGE"
+        case .invalidTopicException: "INVALID_TOPIC_EXCEPTION"
+        case .recordListTooLarge: "RECORD_LIST_TOO_LARGE"
+        case .notEnoughReplicas: "NOT_ENOUGH_REPLICAS"
+        case .invalidRequiredAcks: "INVALID_REQUIRED_ACKS"
+        case .unsupportedVersion: "UNSUPPORTED_VERSION"
+        case .topicAlreadyExists: "TOPIC_ALREADY_EXISTS"
+        case .invalidPartitions: "INVALID_PARTITIONS"
+        case .invalidReplicationFactor: "INVALID_REPLICATION_FACTOR"
+        case .invalidReplicaAssignment: "INVALID_REPLICA_ASSIGNMENT"
+        case .invalidConfig: "INVALID_CONFIG"
+        case .invalidRequest: "INVALID_REQUEST"
+        case .kafkaStorageError: "KAFKA_STORAGE_ERROR"
+        case .fetchSessionIdNotFound: "FETCH_SESSION_ID_NOT_FOUND"
+        case .invalidFetchSessionEpoch: "INVALID_FETCH_SESSION_EPOCH"
+        case .topicDeletionDisabled: "TOPIC_DELETION_DISABLED"
+        case .fencedLeaderEpoch: "FENCED_LEADER_EPOCH"
+        case .unknownLeaderEpoch: "UNKNOWN_LEADER_EPOCH"
+        case .invalidRecord: "INVALID_RECORD"
+        case .unknownTopicId: "UNKNOWN_TOPIC_ID"
+        case .inconsistentTopicId: "INCONSISTENT_TOPIC_ID"
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import Engine
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The broker process: opens the data directory, binds the listeners and serves the Kafka
+/// protocol until `shutdown()`.
+///
+/// Threads: `num.network.threads` event loops own the connections; `num.io.threads` pool threads
+/// run storage work; one event loop also runs the periodic flush (`flush.ms`) and checkpoint
+/// tasks on the pool.
+///
+/// Concurrency: `start` and `shutdown` are meant to be called once each, from one thread; the
+/// mutable lifecycle state is behind a lock. Everything shared with the connections is immutable
+/// or itself thread-safe (`TopicRegistry`, `FetchWaiters`, `ConnectionRegistry`).
+public final class KafkaServer: Sendable {
+    public let config: BrokerConfig
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let threadPool: NIOThreadPool
+    private let waiters = FetchWaiters()
+    private let stopping = NIOLockedValueBox(false)
+    private let connections: ConnectionRegistry
+    private let endpoints = NIOLockedValueBox(AdvertisedEndpoints(advertised: [:], bound: [:]))
+    private let leadership: SingleNodeLeadership
+
+    private struct Running: @unchecked Sendable {
+        var registry: TopicRegistry
+        var serverChannels: [any Channel]
+        var tasks: [RepeatedTask]
+    }
+    private let running = NIOLockedValueBox<Running?>(nil)
+
+    public init(config: BrokerConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: config.numNetworkThreads)
+        self.threadPool = NIOThreadPool(numberOfThreads: config.numIoThreads)
+        self.connections = ConnectionRegistry(maxConnections: config.maxConnections)
+        self.leadership = SingleNodeLeadership(nodeId: config.nodeId)
+    }
+
+    /// The topics (available after `start`).
+    public var topics: TopicRegistry? { running.withLockedValue { $0?.registry } }
+
+    /// The listeners as bound, with the ports the system chose for port 0.
+    public var boundListeners: [Listener] {
+        let bound = endpoints.withLockedValue { $0.bound }
+        return config.listeners.compactMap { bound[$0.name] }
+    }
+
+    /// Opens the data directory (recovering it after an unclean stop) and binds every listener.
+    public func start() throws {
+        threadPool.start()
+        let registry: TopicRegistry
+        do {
+            registry = try TopicRegistry.open(config: config, leadership: leadership, waiters: waiters, logger: logger)
+        } catch {
+            try? threadPool.syncShutdownGracefully()
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        let producerIds: ProducerIdManager
+        do {
+            producerIds = try ProducerIdManager(logDir: config.logDir)
+        } catch {
+            try? registry.close()
+            try? threadPool.syncShutdownGracefully()
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        let dispatcher = RequestDispatcher(
+            metadata: MetadataHandler(registry: registry, config: config, leadership: leadership, endpoints: endpoints),
+            produce: ProduceHandler(registry: registry, leadership: leadership),
+            fetch: FetchHandler(registry: registry, leadership: leadership, waiters: waiters, threadPool: threadPool, stopping: stopping),
+            listOffsets: ListOffsetsHandler(registry: registry, leadership: leadership),
+            createTopics: CreateTopicsHandler(registry: registry, config: config),
+            deleteTopics: DeleteTopicsHandler(registry: registry, config: config),
+            initProducerId: InitProducerIdHandler(producerIds: producerIds),
+            threadPool: threadPool)
+        endpoints.withLockedValue { endpoints in
+            for listener in config.advertisedListeners { endpoints.advertised[listener.name] = listener }
+        }
+        var channels: [any Channel] = []
+        do {
+            for listener in config.listeners {
+                let channel = try bind(listener, dispatcher: dispatcher)
+                channels.append(channel)
+                var bound = listener
+                bound.port = channel.localAddress?.port ?? listener.port
+                let actual = bound
+                endpoints.withLockedValue { $0.bound[listener.name] = actual }
+                logger.info("listening on \(actual) (node.id \(config.nodeId), cluster.id \(registry.clusterId))")
+            }
+        } catch {
+            for channel in channels { try? channel.close().wait() }
+            try? registry.close()
+            try? threadPool.syncShutdownGracefully()
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        let tasks = scheduleBackgroundWork(registry)
+        running.withLockedValue { $0 = Running(registry: registry, serverChannels: channels, tasks: tasks) }
+    }
+
+    private func bind(_ listener: Listener, dispatcher: RequestDispatcher) throws -> any Channel {
+        let config = config
+        let logger = logger
+        let connections = connections
+        var bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                guard connections.add(channel) != nil else {
+                    logger.warning("refusing connection from \(channel.remoteAddress.map { "\($0)" } ?? "?"): max.connections (\(config.maxConnections)) reached or shutting down")
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    let handlers: [any ChannelHandler] = [
+                        IdleStateHandler(allTimeout: .milliseconds(config.connectionsMaxIdleMs)),
+                        ByteToMessageHandler(RequestFrameDecoder(maxFrameBytes: config.socketRequestMaxBytes)),
+                        KafkaChannelHandler(dispatcher: dispatcher, listenerName: listener.name, logger: logger),
+                    ]
+                    try channel.pipeline.syncOperations.addHandlers(handlers)
+                }
+            }
+        if config.socketSendBufferBytes > 0 {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(config.socketSendBufferBytes))
+        }
+        if config.socketReceiveBufferBytes > 0 {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(config.socketReceiveBufferBytes))
+        }
+        return try bootstrap.bind(host: listener.bindHost, port: listener.port).wait()
+    }
+
+    private func scheduleBackgroundWork(_ registry: TopicRegistry) -> [RepeatedTask] {
+        let pool = threadPool
+        let logger = logger
+        let loop = group.next()
+        let flush = loop.scheduleRepeatedTask(
+            initialDelay: .milliseconds(config.flushSchedulerIntervalMs), delay: .milliseconds(config.flushSchedulerIntervalMs)
+        ) { _ in
+            pool.submit { state in
+                guard case .active = state else { return }
+                do { try registry.logManager.flushDueLogs() } catch { logger.error("periodic flush failed: \(error)") }
+            }
+        }
+        let checkpoint = loop.scheduleRepeatedTask(
+            initialDelay: .milliseconds(config.flushOffsetCheckpointIntervalMs), delay: .milliseconds(config.flushOffsetCheckpointIntervalMs)
+        ) { _ in
+            pool.submit { state in
+                guard case .active = state else { return }
+                do { try registry.logManager.checkpoint() } catch { logger.error("writing offset checkpoints failed: \(error)") }
+            }
+        }
+        return [flush, checkpoint]
+    }
+
+    /// Stops accepting connections, lets every connection finish its in-flight request (waiting
+    /// fetches answer at once), closes the connections, and closes the logs cleanly (flush,
+    /// checkpoints, clean-shutdown marker), so the next start needs no recovery.
+    public func shutdown(gracePeriod: TimeAmount = .seconds(10)) {
+        guard let state = running.withLockedValue({ running -> Running? in
+            defer { running = nil }
+            return running
+        }) else { return }
+        logger.info("shutting down")
+        stopping.withLockedValue { $0 = true }
+        for channel in state.serverChannels { try? channel.close().wait() }
+        for task in state.tasks { task.cancel() }
+        let loop = group.next()
+        let closed = connections.quiesceAll(on: loop)
+        waiters.wakeAll()
+        let deadline = loop.scheduleTask(in: gracePeriod) { [connections, logger] in
+            logger.warning("connections still open after \(gracePeriod.nanoseconds / 1_000_000) ms; closing them")
+            connections.closeAll()
+        }
+        try? closed.wait()
+        deadline.cancel()
+        try? threadPool.syncShutdownGracefully()
+        do {
+            try state.registry.close()
+            logger.info("logs closed cleanly")
+        } catch {
+            logger.error("closing the logs failed: \(error)")
+        }
+        try? group.syncShutdownGracefully()
+    }
+}

@@ -1,0 +1,98 @@
+import Engine
+import KafkaProtocol
+import NIOCore
+
+/// Produce: each partition's record batches go to the engine as the producer sent them (any
+/// codec); the engine validates framing and CRC and assigns offsets in place, so the broker does
+/// no per-record work. acks 0, 1 and -1 (on one node all replicas are in sync once the append
+/// returns). Runs on an I/O thread.
+struct ProduceHandler: Sendable {
+    let registry: TopicRegistry
+    let leadership: any PartitionLeadership
+
+    func handle(_ request: ProduceRequest, version: Int16) -> KafkaResponse {
+        var response = ProduceResponse()
+        var failures: [String] = []
+        let acksValid = request.acks == 0 || request.acks == 1 || request.acks == -1
+        for topicData in request.topicData {
+            var topicResponse = ProduceResponse.TopicProduceResponse(name: topicData.name)
+            let topic = registry.topic(named: topicData.name)
+            for partitionData in topicData.partitionData {
+                var result = ProduceResponse.PartitionProduceResponse()
+                result.index = partitionData.index
+                if !acksValid {
+                    fail(&result, .invalidRequiredAcks, "acks must be -1, 0 or 1, not \(request.acks)", version: version)
+                } else if let log = topic?.log(partitionData.index) {
+                    append(partitionData.records, to: log, into: &result, version: version)
+                } else {
+                    fail(&result, .unknownTopicOrPartition, "this server does not host \(topicData.name)-\(partitionData.index)", version: version)
+                }
+                if result.errorCode != 0 {
+                    failures.append("\(topicData.name)-\(partitionData.index): \(KafkaErrorCode(rawValue: result.errorCode).map(String.init(describing:)) ?? "\(result.errorCode)")")
+                }
+                topicResponse.partitionResponses.append(result)
+            }
+            response.responses.append(topicResponse)
+        }
+        if request.acks == 0 {
+            // Kafka sends nothing for acks=0, and closes the connection on a failure so the
+            // producer notices and refreshes its metadata.
+            return failures.isEmpty ? .none : .close(reason: "acks=0 produce failed: \(failures.joined(separator: ", "))")
+        }
+        return .message(response)
+    }
+
+    private func append(_ records: ByteBuffer?, to log: PartitionLog, into result: inout ProduceResponse.PartitionProduceResponse, version: Int16) {
+        guard var records, records.readableBytes > 0 else {
+            return fail(&result, .invalidRecord, "the request carries no record batch for this partition", version: version)
+        }
+        let epoch = leadership.leader(of: log.topicPartition).leaderEpoch
+        // Offsets are written into the batch headers in place. The records are a slice of the
+        // request frame; if that storage is shared the slice is copied once here (one memcpy).
+        let outcome = records.withUnsafeMutableReadableBytes { bytes -> Result<AppendResult, EngineError> in
+            do throws(EngineError) {
+                return .success(try log.append(bytes, leaderEpoch: epoch, origin: .client))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch outcome {
+        case .success(let appended):
+            result.baseOffset = appended.firstOffset
+            result.logAppendTimeMs = appended.logAppendTime
+            if version >= 5 { result.logStartOffset = appended.logStartOffset }
+        case .failure(let error):
+            result.baseOffset = -1
+            fail(&result, Self.errorCode(for: error, segmentBytes: log.config.segmentBytes), error.description, version: version)
+        }
+    }
+
+    /// Kafka's error code for an append failure.
+    static func errorCode(for error: EngineError, segmentBytes: Int) -> KafkaErrorCode {
+        switch error {
+        case .corruptBatch(_, _, let reason):
+            // Framing and checksum damage is CORRUPT_MESSAGE; a well-framed batch whose content
+            // breaks the format's rules (magic, codec, counts, records) is INVALID_RECORD.
+            if reason.hasPrefix("truncated") || reason.hasPrefix("batch length") || reason.hasPrefix("CRC mismatch") {
+                return .corruptMessage
+            }
+            return .invalidRecord
+        case .recordTooLarge(let size, _):
+            return size > segmentBytes ? .recordListTooLarge : .messageTooLarge
+        case .compression:
+            return .corruptMessage
+        case .invalidArgument, .invalidRecord:
+            return .invalidRecord
+        case .io, .corruptIndex, .corruptCheckpoint, .directoryLocked:
+            return .kafkaStorageError
+        case .offsetOutOfRange, .invalidConfig:
+            return .unknownServerError
+        }
+    }
+
+    private func fail(_ result: inout ProduceResponse.PartitionProduceResponse, _ code: KafkaErrorCode, _ message: String, version: Int16) {
+        result.errorCode = code.rawValue
+        if result.baseOffset == 0 { result.baseOffset = -1 }
+        if version >= 8 { result.errorMessage = message }
+    }
+}

@@ -1,0 +1,48 @@
+import KafkaProtocol
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Routes a decoded request to its handler. ApiVersions is answered on the event loop; the
+/// handlers that touch storage run on the I/O thread pool (`num.io.threads`), so a slow disk never
+/// stalls a network thread. Every future completes on the request's event loop.
+struct RequestDispatcher: Sendable {
+    let apiVersions = ApiVersionsHandler()
+    let metadata: MetadataHandler
+    let produce: ProduceHandler
+    let fetch: FetchHandler
+    let listOffsets: ListOffsetsHandler
+    let createTopics: CreateTopicsHandler
+    let deleteTopics: DeleteTopicsHandler
+    let initProducerId: InitProducerIdHandler
+    let threadPool: NIOThreadPool
+
+    func dispatch(_ body: KafkaRequestBody, context: RequestContext) -> EventLoopFuture<KafkaResponse> {
+        let version = context.apiVersion
+        switch body {
+        case .apiVersions(let request):
+            return context.eventLoop.makeSucceededFuture(.message(apiVersions.handle(request, version: version)))
+        case .metadata(let request):
+            return offload(context) { .message(metadata.handle(request, context: context)) }
+        case .produce(let request):
+            return offload(context) { produce.handle(request, version: version) }
+        case .fetch(let request):
+            return fetch.handle(request, context: context)
+        case .listOffsets(let request):
+            return offload(context) { .message(listOffsets.handle(request, version: version)) }
+        case .createTopics(let request):
+            return offload(context) { .message(createTopics.handle(request, version: version)) }
+        case .deleteTopics(let request):
+            return offload(context) { .message(deleteTopics.handle(request, version: version)) }
+        case .initProducerId(let request):
+            return offload(context) { .message(initProducerId.handle(request, version: version)) }
+        default:
+            // Not reachable: the connection only dispatches APIs listed in SupportedApis.
+            return context.eventLoop.makeSucceededFuture(.close(reason: "\(context.apiKey) is not implemented"))
+        }
+    }
+
+    private func offload(_ context: RequestContext, _ work: @escaping @Sendable () -> KafkaResponse) -> EventLoopFuture<KafkaResponse> {
+        threadPool.runIfActive(eventLoop: context.eventLoop, work)
+    }
+}
