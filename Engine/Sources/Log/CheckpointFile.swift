@@ -45,6 +45,8 @@ public struct OffsetCheckpointFile {
     public static let recoveryPoint = "recovery-point-offset-checkpoint"
     public static let logStartOffset = "log-start-offset-checkpoint"
     public static let highWatermark = "replication-offset-checkpoint"
+    /// The cleaner's first dirty offset per compacted partition.
+    public static let cleanerOffset = "cleaner-offset-checkpoint"
 
     let file: CheckpointFile
 

@@ -26,6 +26,9 @@ public final class LogManager: @unchecked Sendable {
     private var recoveryPointFile: OffsetCheckpointFile { OffsetCheckpointFile(path: directory + "/" + OffsetCheckpointFile.recoveryPoint) }
     private var logStartFile: OffsetCheckpointFile { OffsetCheckpointFile(path: directory + "/" + OffsetCheckpointFile.logStartOffset) }
     private var highWatermarkFile: OffsetCheckpointFile { OffsetCheckpointFile(path: directory + "/" + OffsetCheckpointFile.highWatermark) }
+    private var cleanerOffsetFile: OffsetCheckpointFile { OffsetCheckpointFile(path: directory + "/" + OffsetCheckpointFile.cleanerOffset) }
+    /// The cleaner checkpoint: where each compacted log's dirty section begins.
+    private var firstDirtyOffsets: [TopicPartition: Int64] = [:]
 
     /// What opening the directory found.
     public struct OpenReport: Sendable {
@@ -57,6 +60,7 @@ public final class LogManager: @unchecked Sendable {
         let recoveryPoints = try manager.recoveryPointFile.read()
         let logStarts = try manager.logStartFile.read()
         let highWatermarks = try manager.highWatermarkFile.read()
+        manager.firstDirtyOffsets = try manager.cleanerOffsetFile.read()
         let partitions = try FileSystem.list(directory).compactMap { name -> TopicPartition? in
             guard FileSystem.isDirectory(directory + "/" + name) else { return nil }
             return TopicPartition(directoryName: name)
@@ -167,6 +171,48 @@ public final class LogManager: @unchecked Sendable {
         let start = try log.deleteRecords(before: offset)
         try checkpoint()
         return start
+    }
+
+    /// The clean and dirty parts of every compacted log.
+    public func cleanableRanges() -> [TopicPartition: CleanableRange] {
+        var ranges: [TopicPartition: CleanableRange] = [:]
+        for log in allLogs where log.config.isCompacted {
+            ranges[log.topicPartition] = log.cleanableRange(firstDirtyOffset: lock.withLock { firstDirtyOffsets[log.topicPartition] })
+        }
+        return ranges
+    }
+
+    /// Compacts the logs that need it (dirty ratio at least `min.cleanable.dirty.ratio`, or dirty
+    /// data older than `max.compaction.lag.ms`; every compacted log when `force`), pass after pass
+    /// until each one's dirty section is covered, writing `cleaner-offset-checkpoint` after each pass.
+    @discardableResult
+    public func runCleaner(
+        _ cleaner: LogCleaner = LogCleaner(), only partitions: Set<TopicPartition>? = nil, force: Bool = false,
+        progress: ((TopicPartition, Int64, Int64) -> Void)? = nil
+    ) throws(EngineError) -> [TopicPartition: [CleanResult]] {
+        var results: [TopicPartition: [CleanResult]] = [:]
+        for log in allLogs where log.config.isCompacted && (partitions?.contains(log.topicPartition) ?? true) {
+            let partition = log.topicPartition
+            let checkpoint = lock.withLock { firstDirtyOffsets[partition] }
+            guard force || log.cleanableRange(firstDirtyOffset: checkpoint).isCleanable(log.config) else { continue }
+            var passes: [CleanResult] = []
+            var firstDirty = checkpoint
+            for _ in 0..<10_000 {
+                let result = try cleaner.clean(log, firstDirtyOffset: firstDirty) { done, total in progress?(partition, done, total) }
+                passes.append(result)
+                firstDirty = result.nextDirtyOffset
+                lock.withLock { firstDirtyOffsets[partition] = result.nextDirtyOffset }
+                try writeCleanerCheckpoint()
+                if result.coveredAllDirty { break }
+            }
+            results[partition] = passes
+        }
+        return results
+    }
+
+    private func writeCleanerCheckpoint() throws(EngineError) {
+        let offsets = lock.withLock { firstDirtyOffsets.filter { logs[$0.key] != nil } }
+        try cleanerOffsetFile.write(offsets)
     }
 
     /// Runs the periodic work: time-based flushes (`flush.ms`). Call every second or so.

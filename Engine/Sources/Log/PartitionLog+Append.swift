@@ -61,6 +61,9 @@ extension PartitionLog {
                 throw .recordTooLarge(size: header.totalSize, limit: config.maxMessageBytes)
             }
             let batch = UnsafeMutableRawBufferPointer(rebasing: bytes[position..<(position + header.totalSize)])
+            if config.isCompacted && !header.isControl {
+                try Self.requireKeys(UnsafeRawBufferPointer(batch), header: header, position: position)
+            }
             switch origin {
             case .client:
                 header.baseOffset = nextOffset
@@ -106,6 +109,21 @@ extension PartitionLog {
             firstOffset: firstOffset, lastOffset: lastOffset, logAppendTime: logAppendTime ? now : -1,
             maxTimestamp: maxTimestamp, batchCount: headers.count, recordCount: recordCount, bytes: bytes.count,
             logStartOffset: state.logStartOffset)
+    }
+
+    /// A compacted log keeps the latest record per key, so a record without a key has no place in
+    /// it: Kafka refuses such a batch with INVALID_RECORD, and so do we.
+    private static func requireKeys(_ batch: UnsafeRawBufferPointer, header: RecordBatchHeader, position: Int) throws(EngineError) {
+        let view = LogFileScanner.Batch(position: Int64(position), header: header, bytes: batch)
+        var scratch: [UInt8] = []
+        try LogCleaner.withRecords(view, scratch: &scratch) { (section) throws(EngineError) in
+            var walker = RawRecordWalker(section: section)
+            while let record = try LogCleaner.next(&walker, view) {
+                if record.key == nil {
+                    throw EngineError.invalidRecord("compacted topic cannot accept a record without a key (offset delta \(record.offsetDelta) of the batch at byte \(position))")
+                }
+            }
+        }
     }
 
     /// Opens transactions on their first batch; on an abort marker, records the aborted range in the

@@ -40,6 +40,7 @@ extension PartitionLog {
         try FileSystem.createDirectory(directory)
         var report = PartitionLogOpenReport()
         let now = clock()
+        try completeInterruptedSwaps(in: directory)
         let names = try FileSystem.list(directory)
         var bases: [Int64] = []
         var indexBases = Set<Int64>()
@@ -129,6 +130,39 @@ extension PartitionLog {
             lastFlushMs: now, epochs: epochs, openTransactions: openTransactions)
         let log = PartitionLog(topicPartition: topicPartition, directory: directory, state: state, clock: clock)
         return (log, report)
+    }
+
+    /// Finishes a cleaner swap that a crash interrupted. A `.log.swap` file is the commit point:
+    /// when it exists, the live segments it replaces are deleted and it takes its live name (its
+    /// indexes are rebuilt afterwards). Index `.swap` files without their `.log.swap` are dropped.
+    static func completeInterruptedSwaps(in directory: String) throws(EngineError) {
+        let names = try FileSystem.list(directory)
+        let swaps = names.compactMap { SegmentFileName.baseOffset(of: $0, suffix: SegmentFileName.log + SegmentFileName.swapSuffix) }.sorted()
+        for base in swaps {
+            let swapPath = SegmentFileName.path(directory: directory, baseOffset: base, suffix: SegmentFileName.log) + SegmentFileName.swapSuffix
+            var scanner = try LogFileScanner(file: try FileDescriptor(path: swapPath, mode: .readOnly))
+            var end = base
+            while let batch = try scanner.next() { end = batch.header.nextOffset }
+            let liveBases = names.compactMap { SegmentFileName.baseOffset(of: $0, suffix: SegmentFileName.log) }
+            let nextLive = liveBases.filter { $0 >= end && $0 > base }.min() ?? Int64.max
+            for replaced in liveBases where replaced >= base && replaced < max(end, base + 1) && replaced < nextLive {
+                for kind in [SegmentFileName.log, SegmentFileName.offsetIndex, SegmentFileName.timeIndex, SegmentFileName.transactionIndex] {
+                    try FileSystem.remove(SegmentFileName.path(directory: directory, baseOffset: replaced, suffix: kind))
+                }
+            }
+            for kind in [SegmentFileName.offsetIndex, SegmentFileName.timeIndex] {
+                try FileSystem.remove(SegmentFileName.path(directory: directory, baseOffset: base, suffix: kind) + SegmentFileName.swapSuffix)
+            }
+            let txnSwap = SegmentFileName.path(directory: directory, baseOffset: base, suffix: SegmentFileName.transactionIndex) + SegmentFileName.swapSuffix
+            if FileSystem.exists(txnSwap) {
+                try FileSystem.rename(txnSwap, SegmentFileName.path(directory: directory, baseOffset: base, suffix: SegmentFileName.transactionIndex))
+            }
+            try FileSystem.rename(swapPath, SegmentFileName.path(directory: directory, baseOffset: base, suffix: SegmentFileName.log))
+        }
+        for name in try FileSystem.list(directory) where name.hasSuffix(SegmentFileName.swapSuffix) {
+            try FileSystem.remove(directory + "/" + name)
+        }
+        if !swaps.isEmpty { try FileSystem.syncDirectory(directory) }
     }
 
     /// Keeps the open-transaction map current as transactional batches and markers go by.

@@ -91,7 +91,7 @@ extension PartitionLog {
         if state.epochs.truncate(fromStart: offset) { try state.epochs.save() }
     }
 
-    private func scheduleRemoval(of segments: [Segment], after delayMs: Int64) {
+    func scheduleRemoval(of segments: [Segment], after delayMs: Int64) {
         let remove: @Sendable () -> Void = {
             for segment in segments { try? segment.removeDeletedFiles() }
         }

@@ -26,22 +26,31 @@ public final class Segment: @unchecked Sendable {
     let maxIndexBytes: Int
 
     public var logPath: String { log.path }
+    /// Appended to every file name: "" for live segments, `.cleaned` while the cleaner writes one.
+    let fileSuffix: String
+
+    /// The path of this segment's file of the given kind (`SegmentFileName.log`, ...).
+    func path(_ kind: String) -> String {
+        SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: kind) + fileSuffix
+    }
 
     private init(
-        baseOffset: Int64, directory: String, log: FileDescriptor, size: Int64, config: LogConfig, active: Bool, now: Int64
+        baseOffset: Int64, directory: String, log: FileDescriptor, size: Int64, config: LogConfig, active: Bool, now: Int64,
+        fileSuffix: String = ""
     ) throws(EngineError) {
         self.baseOffset = baseOffset
         self.directory = directory
+        self.fileSuffix = fileSuffix
         self.log = log
         self.size = size
         offsetIndex = try OffsetIndex(
-            path: SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.offsetIndex),
+            path: SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.offsetIndex) + fileSuffix,
             baseOffset: baseOffset, maxIndexBytes: config.segmentIndexBytes, active: active)
         timeIndex = try TimeIndex(
-            path: SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.timeIndex),
+            path: SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.timeIndex) + fileSuffix,
             baseOffset: baseOffset, maxIndexBytes: config.segmentIndexBytes, active: active)
         transactionIndex = try TransactionIndex(
-            path: SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.transactionIndex))
+            path: SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.transactionIndex) + fileSuffix)
         nextOffset = baseOffset
         maxTimestampSoFar = timeIndex.lastEntry
         createdMs = now
@@ -51,11 +60,14 @@ public final class Segment: @unchecked Sendable {
     }
 
     /// Creates a new, empty active segment (its files must not exist yet, or be empty).
-    static func create(directory: String, baseOffset: Int64, config: LogConfig, now: Int64) throws(EngineError) -> Segment {
-        let path = SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.log)
+    static func create(directory: String, baseOffset: Int64, config: LogConfig, now: Int64, fileSuffix: String = "") throws(EngineError) -> Segment {
+        let path = SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.log) + fileSuffix
         let log = try FileDescriptor(path: path, mode: .createReadWrite)
         try log.truncate(to: 0)
-        return try Segment(baseOffset: baseOffset, directory: directory, log: log, size: 0, config: config, active: true, now: now)
+        for kind in [SegmentFileName.offsetIndex, SegmentFileName.timeIndex, SegmentFileName.transactionIndex] {
+            try FileSystem.remove(SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: kind) + fileSuffix)
+        }
+        return try Segment(baseOffset: baseOffset, directory: directory, log: log, size: 0, config: config, active: true, now: now, fileSuffix: fileSuffix)
     }
 
     /// Opens an existing segment. Its `nextOffset` is found from the index and the batches after
@@ -168,7 +180,7 @@ public final class Segment: @unchecked Sendable {
     /// readers holding the descriptor keep reading. `removeDeletedFiles` finishes the job.
     func renameForDeletion() throws(EngineError) {
         for suffix in [SegmentFileName.log, SegmentFileName.offsetIndex, SegmentFileName.timeIndex, SegmentFileName.transactionIndex] {
-            let path = SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: suffix)
+            let path = self.path(suffix)
             if FileSystem.exists(path) { try FileSystem.rename(path, path + SegmentFileName.deletedSuffix) }
         }
     }
@@ -176,14 +188,14 @@ public final class Segment: @unchecked Sendable {
     /// Removes the `.deleted` files left by `renameForDeletion`.
     func removeDeletedFiles() throws(EngineError) {
         for suffix in [SegmentFileName.log, SegmentFileName.offsetIndex, SegmentFileName.timeIndex, SegmentFileName.transactionIndex] {
-            try FileSystem.remove(SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: suffix) + SegmentFileName.deletedSuffix)
+            try FileSystem.remove(path(suffix) + SegmentFileName.deletedSuffix)
         }
     }
 
     /// Removes this segment's files. The descriptor stays open for readers that still hold it.
     func deleteFiles() throws(EngineError) {
         for suffix in [SegmentFileName.log, SegmentFileName.offsetIndex, SegmentFileName.timeIndex] {
-            try FileSystem.remove(SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: suffix))
+            try FileSystem.remove(path(suffix))
         }
         try transactionIndex.delete()
     }

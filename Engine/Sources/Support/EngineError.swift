@@ -19,6 +19,9 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     case offsetOutOfRange(offset: Int64, logStartOffset: Int64, logEndOffset: Int64)
     /// A checkpoint file is malformed.
     case corruptCheckpoint(file: String, line: Int, reason: String)
+    /// A well-formed record that this log must not take (Kafka's INVALID_RECORD), e.g. a record
+    /// without a key on a compacted topic.
+    case invalidRecord(String)
     /// The batch or record set is larger than the limit in force.
     case recordTooLarge(size: Int, limit: Int)
 
@@ -43,6 +46,8 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
             return "offset \(offset) is out of range [\(start), \(end))"
         case let .corruptCheckpoint(file, line, reason):
             return "corrupt checkpoint \(file) line \(line): \(reason)"
+        case let .invalidRecord(reason):
+            return reason
         case let .recordTooLarge(size, limit):
             return "record batch of \(size) bytes exceeds the limit of \(limit) bytes"
         }
