@@ -18,8 +18,29 @@ func emit(_ line: String, to descriptor: Int32 = 1) {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 3 && arguments[1] == "clean" {
+    // strata-crash-writer clean DIR: compacts DIR's logs (cleanup.policy=compact, 4 KiB segments)
+    // until done, pass after pass; the crash tests kill it at named points or at random moments.
+    do {
+        var config = LogConfig()
+        config.cleanupPolicy = "compact"
+        config.segmentBytes = 4096
+        config.fileDeleteDelayMs = 0
+        config.minCleanableDirtyRatio = 0
+        let (manager, _) = try LogManager.open(directory: arguments[2], defaultConfig: config)
+        emit("READY")
+        let cleaner = LogCleaner(config: CleanerConfig(dedupeBufferBytes: 24 * 400))
+        _ = try manager.runCleaner(cleaner, force: true)
+        emit("CLEANED")
+        try manager.close()
+        exit(0)
+    } catch {
+        emit("strata-crash-writer: \(error)", to: 2)
+        exit(1)
+    }
+}
 guard arguments.count == 2 else {
-    emit("usage: strata-crash-writer DIR", to: 2)
+    emit("usage: strata-crash-writer DIR | strata-crash-writer clean DIR", to: 2)
     exit(2)
 }
 
