@@ -15,12 +15,12 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_missing[@]}" >/dev/null
 fi
 
-requirements=(pytest confluent-kafka kafka-python python-snappy lz4 zstandard)
+requirements=(pytest pytest-timeout confluent-kafka kafka-python python-snappy lz4 zstandard)
 if [ ! -x .venv/bin/python ]; then
   echo "setup-python: creating .venv"
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c 'import pytest, confluent_kafka, kafka, snappy, lz4.frame, zstandard' >/dev/null 2>&1; then
+if ! .venv/bin/python -c 'import pytest, pytest_timeout, confluent_kafka, kafka, snappy, lz4.frame, zstandard' >/dev/null 2>&1; then
   echo "setup-python: installing ${requirements[*]}"
   .venv/bin/python -m pip install -q --disable-pip-version-check "${requirements[@]}"
 fi

@@ -85,7 +85,7 @@ struct ProduceHandler: Sendable {
             return .invalidRecord
         case .io, .corruptIndex, .corruptCheckpoint, .directoryLocked:
             return .kafkaStorageError
-        case .offsetOutOfRange, .invalidConfig:
+        default:
             return .unknownServerError
         }
     }
