@@ -123,6 +123,17 @@ public struct LogCleaner: Sendable {
 
     enum Decision { case dropped, kept, rewritten, keptAbortMarker }
 
+    /// The fate of one data record in a compacted log.
+    public enum RecordFate: Equatable, Sendable { case kept, superseded, expiredTombstone }
+
+    /// The cleaner's rule for one record, shared with `LogAnalyzer`: a record goes when a later
+    /// offset holds its key; a tombstone also goes once its batch's delete horizon has passed.
+    static func retention(of record: RawRecord, offset: Int64, latestForKey latest: Int64?, horizonPassed: Bool) -> RecordFate {
+        if let latest, latest > offset { return .superseded }
+        if record.hasNullValue && horizonPassed { return .expiredTombstone }
+        return .kept
+    }
+
     /// Decides what happens to one batch and appends what stays to `output`.
     private static func filter(
         _ batch: LogFileScanner.Batch, map: CleanerOffsetMap, snapshot: CleaningSnapshot, now: Int64,
@@ -168,13 +179,13 @@ public struct LogCleaner: Sendable {
             var tombstones = 0
             while let record = try next(&walker, batch) {
                 total += 1
-                let offset = header.baseOffset + record.offsetDelta
-                if let key = record.key, let latest = map.get(KeyHash(UnsafeRawBufferPointer(rebasing: section[key]))), latest > offset {
-                    continue
-                }
-                if record.hasNullValue && horizonPassed {
+                let latest = record.key.flatMap { map.get(KeyHash(UnsafeRawBufferPointer(rebasing: section[$0]))) }
+                switch retention(of: record, offset: header.baseOffset + record.offsetDelta, latestForKey: latest, horizonPassed: horizonPassed) {
+                case .superseded: continue
+                case .expiredTombstone:
                     result.tombstonesRemoved += 1
                     continue
+                case .kept: break
                 }
                 if record.hasNullValue { tombstones += 1 }
                 kept.append(record)

@@ -21,31 +21,13 @@ extension PartitionLog {
             let now = clock()
             let config = state.config
             var result = RetentionResult(logStartOffset: state.logStartOffset)
-            // Each rule picks how many of the oldest segments may go; the largest count wins.
-            var count = 0
-            if let index = segmentsBelowLogStart() { count = max(count, index); if index > 0 { result.reasons.append("log start offset") } }
-            if config.deletesByRetention {
-                if config.retentionMs >= 0 {
-                    let expired = state.segments.prefix { segment in
-                        guard let max = segment.maxTimestampSoFar?.timestamp, segment.size > 0 else { return false }
-                        return now - max > config.retentionMs
-                    }.count
-                    if expired > count { count = expired; result.reasons.append("retention.ms") }
-                }
-                if config.retentionBytes >= 0 {
-                    var excess = state.segments.reduce(0) { $0 + $1.size } - config.retentionBytes
-                    var bySize = 0
-                    // Kafka's rule: delete a segment only while the log stays at or above the limit.
-                    for segment in state.segments.dropLast() {
-                        guard excess - segment.size >= 0 else { break }
-                        excess -= segment.size
-                        bySize += 1
-                    }
-                    if bySize > count { count = bySize; result.reasons.append("retention.bytes") }
-                }
-            }
+            let plan = RetentionPlan(
+                segments: state.segments.map { .init(baseOffset: $0.baseOffset, size: $0.size, maxTimestamp: $0.maxTimestampSoFar?.timestamp) },
+                logStartOffset: state.logStartOffset, config: config, now: now)
+            result.reasons = plan.reasons
+            var count = plan.deletedSegments
             guard count > 0 else { return result }
-            if count >= state.segments.count {
+            if plan.rollsActive {
                 try roll(at: state.logEndOffset, now: now)
                 count = state.segments.count - 1
             }
@@ -75,13 +57,6 @@ extension PartitionLog {
         }
         _ = try applyRetention()
         return logStartOffset
-    }
-
-    /// How many of the oldest segments lie wholly below the log start offset (nil when none).
-    private func segmentsBelowLogStart() -> Int? {
-        var count = 0
-        while count + 1 < state.segments.count, state.segments[count + 1].baseOffset <= state.logStartOffset { count += 1 }
-        return count
     }
 
     private func moveLogStart(to offset: Int64) throws(EngineError) {
