@@ -36,6 +36,8 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
     private var heldRead = false
     private var quiescing = false
     private var closed = false
+    /// Set when the next request waits for the socket to drain (a client that does not read).
+    private var waitingForWritability = false
 
     init(dispatcher: RequestDispatcher, listenerName: String, logger: Logger) {
         self.dispatcher = dispatcher
@@ -101,8 +103,22 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
 
     // MARK: Requests
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable && waitingForWritability {
+            waitingForWritability = false
+            processNext(context: context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     private func processNext(context: ChannelHandlerContext) {
         guard !inFlight, !closed else { return }
+        // Responses a client has not read yet stay bounded by NIO's write-buffer watermark: the
+        // next request waits until the socket drains.
+        guard context.channel.isWritable else {
+            waitingForWritability = true
+            return
+        }
         guard let frame = queue.popFirst() else {
             if quiescing { context.close(promise: nil) }
             return
