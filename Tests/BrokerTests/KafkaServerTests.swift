@@ -336,3 +336,44 @@ final class KafkaConnectionTests: XCTestCase {
         XCTAssertEqual(received, ids)
     }
 }
+
+/// Random bytes after a valid-looking header, for every implemented API and version: the broker
+/// answers or closes the connection, and keeps serving.
+final class KafkaFuzzTests: XCTestCase {
+    func testRandomBodiesNeverCrashTheBroker() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        var generator = SplitMix64(seed: 0x5EED)
+        let apis = SupportedApis.versions.sorted { $0.key.rawValue < $1.key.rawValue }
+        for round in 0..<200 {
+            let (api, versions) = apis[round % apis.count]
+            let version = versions.lowerBound + Int16(truncatingIfNeeded: generator.next() % UInt64(versions.count))
+            var header: [UInt8] = []
+            header += withUnsafeBytes(of: api.rawValue.bigEndian, Array.init)
+            header += withUnsafeBytes(of: version.bigEndian, Array.init)
+            header += withUnsafeBytes(of: Int32(round).bigEndian, Array.init)
+            header += [0x00, 0x02, 0x66, 0x7A]  // client id "fz"
+            if api.isFlexible(version) { header.append(0) }  // empty header tags
+            let body = (0..<Int(generator.next() % 64)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            let frame = header + body
+            let client = try fixture.client()
+            try client.sendRaw(withUnsafeBytes(of: Int32(frame.count).bigEndian, Array.init) + frame)
+            // Either a response or a close; both are fine, a hang or a crash is not.
+            _ = try? client.receiveFrame()
+        }
+        let client = try fixture.client()
+        XCTAssertEqual(try client.roundTrip(ApiVersionsRequest(), version: 3).errorCode, 0)
+    }
+}
+
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

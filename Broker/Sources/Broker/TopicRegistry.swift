@@ -37,6 +37,10 @@ public final class TopicRegistry: @unchecked Sendable {
     private var nameById: [KafkaUUID: String] = [:]
     private let adminLock = NIOLock()
 
+    /// A guard against a request that would create millions of partition directories on one
+    /// broker (Kafka has no such limit; its controller would be as overwhelmed).
+    public static let maxPartitionsPerTopic: Int32 = 100_000
+
     private init(logManager: LogManager, metaProperties: MetaProperties, config: BrokerConfig, leadership: any PartitionLeadership,
                  waiters: FetchWaiters, files: TopicMetadataFile, logger: Logger) {
         self.logManager = logManager
@@ -170,6 +174,10 @@ public final class TopicRegistry: @unchecked Sendable {
         if let reason = TopicName.invalidReason(name) { return .failure(TopicAdminError(.invalidTopicException, reason)) }
         guard partitions > 0 else {
             return .failure(TopicAdminError(.invalidPartitions, "number of partitions must be larger than 0"))
+        }
+        guard partitions <= Self.maxPartitionsPerTopic else {
+            return .failure(TopicAdminError(.invalidPartitions,
+                                            "number of partitions \(partitions) is above this broker's limit of \(Self.maxPartitionsPerTopic)"))
         }
         guard replicationFactor > 0 else {
             return .failure(TopicAdminError(.invalidReplicationFactor, "replication factor must be larger than 0"))
