@@ -23,34 +23,29 @@ public struct ResponseParts: Sendable {
     }
 
     public private(set) var parts: [Part] = []
-    private var current: ByteBuffer
+    /// The buffer in-memory bytes are appended to (after the last file region).
+    public var buffer: ByteBuffer
     private var fileBytes = 0
 
     /// Starts a frame: reserves the int32 size prefix.
     public init(allocator: ByteBufferAllocator = ByteBufferAllocator()) {
-        current = allocator.buffer(capacity: 256)
-        current.writeInteger(Int32(0))
-    }
-
-    /// The buffer in-memory bytes are appended to.
-    public var buffer: ByteBuffer {
-        get { current }
-        _modify { yield &current }
+        buffer = allocator.buffer(capacity: 256)
+        buffer.writeInteger(Int32(0))
     }
 
     /// Appends a file region after the bytes written so far.
     public mutating func append(_ region: Engine.FileRegion) {
         guard region.length > 0 else { return }
-        parts.append(.bytes(current))
+        parts.append(.bytes(buffer))
         parts.append(.file(region))
         fileBytes += region.length
-        current = ByteBufferAllocator().buffer(capacity: 128)
+        buffer = ByteBufferAllocator().buffer(capacity: 128)
     }
 
     /// Completes the frame: sets the size prefix and returns the parts in order.
     public mutating func finish() -> [Part] {
-        parts.append(.bytes(current))
-        current = ByteBuffer()
+        parts.append(.bytes(buffer))
+        buffer = ByteBuffer()
         let total = parts.reduce(0) { sum, part in
             switch part {
             case .bytes(let bytes): sum + bytes.readableBytes
