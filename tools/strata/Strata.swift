@@ -10,6 +10,7 @@ struct Strata: ParsableCommand {
         subcommands: [
             Dump.self,
             Serve.self,
+            Tune.self,
         ]
     )
 }
