@@ -219,21 +219,30 @@ public struct LogCleaner: Sendable {
     /// Consecutive segments whose sizes add up to at most `maxBytes` (and whose offsets fit one
     /// segment's 32-bit relative offsets) become one cleaned segment.
     static func groups(_ segments: [Segment], maxBytes: Int) -> [[Segment]] {
-        var groups: [[Segment]] = []
-        var current: [Segment] = []
+        let bounds = groupBounds(segments.map { ($0.baseOffset, $0.nextOffset, $0.size) }, maxBytes: maxBytes)
+        return bounds.map { Array(segments[$0]) }
+    }
+
+    /// How many cleaned segments `groups` makes of segments with these (base offset, next offset,
+    /// size) facts: what `strata tune simulate` predicts.
+    public static func groupCount(sizes: [(Int64, Int64, Int64)], maxBytes: Int) -> Int {
+        groupBounds(sizes, maxBytes: maxBytes).count
+    }
+
+    private static func groupBounds(_ facts: [(base: Int64, next: Int64, size: Int64)], maxBytes: Int) -> [Range<Int>] {
+        var bounds: [Range<Int>] = []
+        var start = 0
         var size: Int64 = 0
-        for segment in segments {
-            if let first = current.first,
-               size + segment.size > Int64(maxBytes) || segment.nextOffset - first.baseOffset > Int64(Int32.max) {
-                groups.append(current)
-                current = []
+        for (index, segment) in facts.enumerated() {
+            if index > start, size + segment.size > Int64(maxBytes) || segment.next - facts[start].base > Int64(Int32.max) {
+                bounds.append(start..<index)
+                start = index
                 size = 0
             }
-            current.append(segment)
             size += segment.size
         }
-        if !current.isEmpty { groups.append(current) }
-        return groups
+        if start < facts.count { bounds.append(start..<facts.count) }
+        return bounds
     }
 
     /// Gives `body` the batch's uncompressed records section (decompressing into `scratch` if needed).

@@ -1,8 +1,8 @@
 import Engine
 
 /// What retention and then compaction would do to one partition under a config, computed from
-/// the files alone: `LogAnalyzer` for the facts and the retention plan, and the analyzer again on
-/// a `CleanerView` for what the cleaner would remove once retention has run. `strata tune
+/// the files alone: `LogAnalyzer` gives the facts, the retention plan and the cleaner's prediction
+/// after retention; this adds the words people read. `strata tune
 /// analyze` shows the current state, `simulate` the whole prediction, and `apply` does it.
 struct PartitionPrediction {
     /// The cleaner's side.
@@ -68,63 +68,30 @@ struct PartitionPrediction {
         prediction.retentionRecords = segments.prefix(kept).reduce(0) { $0 + $1.records }
         prediction.retentionReasons = plan.reasons
         prediction.rollsActive = plan.rollsActive
-        guard config.isCompacted else { return prediction }
-        let remaining = Array(segments[kept...])
-        let start = remaining.first.map { max(analysis.logStartOffset, $0.baseOffset) } ?? analysis.logEndOffset
-        // The cleaner's first uncleanable segment (PartitionLog.cleanableRange): the active one, or
-        // the first holding a record younger than min.compaction.lag.ms.
-        var uncleanable = max(remaining.count - 1, 0)
-        if config.minCompactionLagMs > 0,
-           let young = remaining.firstIndex(where: { ($0.maxTimestamp ?? Int64.min) > now - config.minCompactionLagMs }) {
-            uncleanable = min(uncleanable, young)
-        }
-        let firstDirty = min(max(analysis.firstDirtyOffset, start), remaining.last?.nextOffset ?? start)
-        let uncleanableOffset = max(uncleanable < remaining.count ? remaining[uncleanable].baseOffset : start, firstDirty)
-        let view = try CleanerView.analyze(
-            partitionDirectory: path, topicPartition: partition, segments: segments, kept: kept, uncleanable: kept + uncleanable,
-            config: config, now: now, firstDirtyOffset: firstDirty, logStartOffset: start)
-        var lagExceeded = false
-        if config.maxCompactionLagMs != Int64.max {
-            for segment in remaining.prefix(uncleanable) where segment.nextOffset > firstDirty {
-                if let first = segment.minTimestamp, first >= 0, now - first > config.maxCompactionLagMs { lagExceeded = true }
-            }
-        }
-        let hasDirty = firstDirty < uncleanableOffset && view.dirtyBytes > 0
-        let picks = hasDirty && (view.dirtyRatio >= config.minCleanableDirtyRatio || lagExceeded)
+        guard let predicted = analysis.compaction else { return prediction }
+        let ratio = predicted.dirtyRatio
         let reason: String
         let verdict: String
         let threshold = TuneFormat.percent(config.minCleanableDirtyRatio)
-        if !hasDirty {
-            reason = remaining.count <= 1 ? "nothing to clean: only the active segment" : "nothing to clean: no dirty data below the first uncleanable offset"
+        if !predicted.hasDirtyData {
+            reason = segments.count - kept <= 1 ? "nothing to clean: only the active segment" : "nothing to clean: no dirty data below the first uncleanable offset"
             verdict = "nothing to clean"
-        } else if view.dirtyRatio >= config.minCleanableDirtyRatio {
-            reason = "dirty ratio \(TuneFormat.percent(view.dirtyRatio)) reaches min.cleanable.dirty.ratio \(config.minCleanableDirtyRatio)"
-            verdict = "picks: \(TuneFormat.percent(view.dirtyRatio)) ≥ \(threshold)"
-        } else if lagExceeded {
+        } else if ratio >= config.minCleanableDirtyRatio {
+            reason = "dirty ratio \(TuneFormat.percent(ratio)) reaches min.cleanable.dirty.ratio \(config.minCleanableDirtyRatio)"
+            verdict = "picks: \(TuneFormat.percent(ratio)) ≥ \(threshold)"
+        } else if predicted.maxCompactionLagExceeded {
             reason = "dirty data older than max.compaction.lag.ms (\(TuneFormat.duration(ms: config.maxCompactionLagMs)))"
             verdict = "picks: max.compaction.lag.ms"
         } else {
-            reason = "dirty ratio \(TuneFormat.percent(view.dirtyRatio)) is below min.cleanable.dirty.ratio \(config.minCleanableDirtyRatio)"
-            verdict = "waits: \(TuneFormat.percent(view.dirtyRatio)) < \(threshold)"
-        }
-        // LogCleaner.groups: consecutive cleanable segments up to segment.bytes become one segment.
-        var groups = 0
-        var groupSize: Int64 = 0
-        var groupBase: Int64 = 0
-        for (index, segment) in remaining.prefix(uncleanable).enumerated() {
-            if index == 0 || groupSize + segment.size > Int64(config.segmentBytes) || segment.nextOffset - groupBase > Int64(Int32.max) {
-                groups += 1
-                groupSize = 0
-                groupBase = segment.baseOffset
-            }
-            groupSize += segment.size
+            reason = "dirty ratio \(TuneFormat.percent(ratio)) is below min.cleanable.dirty.ratio \(config.minCleanableDirtyRatio)"
+            verdict = "waits: \(TuneFormat.percent(ratio)) < \(threshold)"
         }
         prediction.compaction = Compaction(
-            firstDirtyOffset: firstDirty, firstUncleanableOffset: uncleanableOffset, cleanBytes: view.cleanBytes,
-            dirtyBytes: view.dirtyBytes, dirtyRatio: view.dirtyRatio, maxCompactionLagExceeded: lagExceeded,
-            heldBackByMinLag: max(remaining.count - 1 - uncleanable, 0), cleanerPicks: picks, reason: reason, verdict: verdict,
-            hasDirtyData: hasDirty, records: hasDirty ? view.compactableRecords : 0, bytes: hasDirty ? view.compactionReclaimableBytes : 0,
-            segmentsAfter: groups + (remaining.count - uncleanable))
+            firstDirtyOffset: predicted.firstDirtyOffset, firstUncleanableOffset: predicted.firstUncleanableOffset,
+            cleanBytes: predicted.cleanBytes, dirtyBytes: predicted.dirtyBytes, dirtyRatio: ratio,
+            maxCompactionLagExceeded: predicted.maxCompactionLagExceeded, heldBackByMinLag: predicted.heldBackByMinLag,
+            cleanerPicks: predicted.cleanerPicks, reason: reason, verdict: verdict, hasDirtyData: predicted.hasDirtyData,
+            records: predicted.recordsRemoved, bytes: predicted.bytesReclaimed, segmentsAfter: predicted.segmentsAfter)
         return prediction
     }
 }
