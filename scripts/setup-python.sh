@@ -4,16 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_missing=()
-command -v kcat >/dev/null 2>&1 || apt_missing+=(kcat)
-python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_missing+=(python3-venv)
-if [ ${#apt_missing[@]} -gt 0 ]; then
-  echo "setup-python: installing ${apt_missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_missing[@]}" >/dev/null
-fi
+source scripts/lib/apt.sh
+packages=()
+command -v kcat >/dev/null 2>&1 || packages+=(kcat)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || packages+=(python3-venv)
+[ ${#packages[@]} -eq 0 ] || ensure_apt_packages "${packages[@]}"
 
 requirements=(pytest pytest-timeout confluent-kafka kafka-python python-snappy lz4 zstandard)
 if [ ! -x .venv/bin/python ]; then
