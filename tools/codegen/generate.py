@@ -3,13 +3,17 @@
 
 Usage (from the repository root):
 
-    python3 tools/codegen/generate.py [MESSAGES_DIR]
+    python3 tools/codegen/generate.py [MESSAGES_DIR] [--internal-records DIR]
 
-MESSAGES_DIR defaults to ../shared/kafka-protocol/messages (relative to the repo root).
+MESSAGES_DIR defaults to ../shared/kafka-protocol/messages and DIR to
+../shared/kafka-protocol/internal-records (relative to the repo root).
 Writes:
   Broker/Sources/KafkaProtocol/Generated/<Name>.swift   one file per schema
   Broker/Sources/KafkaProtocol/Generated/ApiKey.swift   ApiKey enum + request/response dispatch enums
+  Broker/Sources/KafkaProtocol/Generated/InternalRecords/<Name>.swift
+                                                        the internal-records schemas in INTERNAL_RECORDS
   Tests/KafkaProtocolTests/Generated/Samples.swift      per-version sample values for round-trip tests
+  Tests/KafkaProtocolTests/Generated/InternalRecordSamples.swift   the same for the internal records
 
 Python 3.11, standard library only. See tools/codegen/README.md.
 """
@@ -26,7 +30,13 @@ from dataclasses import dataclass, field as dc_field
 
 REPO_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 DEFAULT_MESSAGES = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "kafka-protocol", "messages"))
+DEFAULT_INTERNAL = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "kafka-protocol", "internal-records"))
 OUT_DIR = os.path.join(REPO_ROOT, "Broker", "Sources", "KafkaProtocol", "Generated")
+INTERNAL_SUBDIR = "InternalRecords"
+# The internal-records schemas the broker uses: the classic group coordinator's records in
+# __consumer_offsets. Their framing (the key's int16 record type, the value's int16 version) is
+# written by the broker; these are the bodies. Add names here to generate more of them.
+INTERNAL_RECORDS = ("OffsetCommitKey", "OffsetCommitValue", "GroupMetadataKey", "GroupMetadataValue")
 TEST_OUT_DIR = os.path.join(REPO_ROOT, "Tests", "KafkaProtocolTests", "Generated")
 COMMAND = "python3 tools/codegen/generate.py"
 
@@ -888,19 +898,21 @@ def sample_value(f: Field, st: Struct, idx: int) -> str:
     raise SchemaError(f"no sample for {t}")
 
 
-def emit_samples(messages: list[Message]) -> str:
-    out = header_comment("messages/*.json")
+def emit_samples(messages: list[Message], source: str = "messages/*.json",
+                 list_name: str = "allGeneratedMessageTypes", define_protocol: bool = True) -> str:
+    out = header_comment(source)
     out.append("import NIOCore")
     out.append("import KafkaProtocol")
     out.append("")
-    out.append("/// A generated message that can build non-default sample values for a version.")
-    out.append("protocol KafkaSampled: KafkaMessage {")
-    out.append("    /// Variant 0 fills every field present at version `v` with a non-null, non-default value;")
-    out.append("    /// variant 1 uses null wherever `v` allows it and two-element arrays of structs.")
-    out.append("    static func sample(_ v: Int16, _ k: Int) -> Self")
-    out.append("}")
-    out.append("")
-    out.append("let allGeneratedMessageTypes: [any KafkaSampled.Type] = [")
+    if define_protocol:
+        out.append("/// A generated message that can build non-default sample values for a version.")
+        out.append("protocol KafkaSampled: KafkaMessage {")
+        out.append("    /// Variant 0 fills every field present at version `v` with a non-null, non-default value;")
+        out.append("    /// variant 1 uses null wherever `v` allows it and two-element arrays of structs.")
+        out.append("    static func sample(_ v: Int16, _ k: Int) -> Self")
+        out.append("}")
+        out.append("")
+    out.append(f"let {list_name}: [any KafkaSampled.Type] = [")
     for m in messages:
         out.append(f"    {m.name}.self,")
     out.append("]")
@@ -961,6 +973,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Generate Swift Kafka protocol codecs from JSON schemas.")
     ap.add_argument("messages", nargs="?", default=DEFAULT_MESSAGES,
                     help="folder of Kafka message schemas (default: %(default)s)")
+    ap.add_argument("--internal-records", default=DEFAULT_INTERNAL,
+                    help="folder of Kafka's internal-records schemas (default: %(default)s)")
     ap.add_argument("--out", default=OUT_DIR, help="output folder for the module's generated Swift")
     ap.add_argument("--test-out", default=TEST_OUT_DIR, help="output folder for generated test samples")
     args = ap.parse_args(argv)
@@ -1004,7 +1018,41 @@ def main(argv=None) -> int:
             os.remove(os.path.join(args.out, stale))
             changed += 1
     changed += write_if_changed(os.path.join(args.test_out, "Samples.swift"), emit_samples(messages))
-    print(f"{len(messages)} schemas -> {args.out} ({changed} file(s) changed)")
+
+    internal = []
+    for name in INTERNAL_RECORDS:
+        p = os.path.join(args.internal_records, f"{name}.json")
+        try:
+            m = parse_message(p)
+        except FileNotFoundError:
+            print(f"error: {p}: not found", file=sys.stderr)
+            return 1
+        except SchemaError as e:
+            print(f"error: {name}.json: {e}", file=sys.stderr)
+            return 1
+        if m.kind != "data" or m.api_key is not None:
+            print(f"error: {name}.json: expected an internal record (type data, no apiKey)", file=sys.stderr)
+            return 1
+        if m.name in {x.name for x in messages}:
+            print(f"error: {name}.json: the name clashes with a message schema", file=sys.stderr)
+            return 1
+        m.file = f"internal-records/{m.file}"
+        internal.append(m)
+    internal_out = os.path.join(args.out, INTERNAL_SUBDIR)
+    os.makedirs(internal_out, exist_ok=True)
+    internal_expected = set()
+    for m in internal:
+        name = f"{m.name}.swift"
+        internal_expected.add(name)
+        changed += write_if_changed(os.path.join(internal_out, name), emit_message(m))
+    for stale in sorted(set(os.listdir(internal_out)) - internal_expected):
+        if stale.endswith(".swift"):
+            os.remove(os.path.join(internal_out, stale))
+            changed += 1
+    changed += write_if_changed(os.path.join(args.test_out, "InternalRecordSamples.swift"),
+                                emit_samples(internal, "internal-records/*.json", "allInternalRecordTypes", False))
+    print(f"{len(messages)} schemas -> {args.out}, {len(internal)} internal records -> {internal_out} "
+          f"({changed} file(s) changed)")
     return 0
 
 
