@@ -9,10 +9,21 @@ public enum KafkaErrorCode: Int16, Sendable, CustomStringConvertible {
     case notLeaderOrFollower = 6
     case requestTimedOut = 7
     case messageTooLarge = 10
+    case offsetMetadataTooLarge = 12
+    case coordinatorLoadInProgress = 14
+    case coordinatorNotAvailable = 15
+    case notCoordinator = 16
     case invalidTopicException = 17
     case recordListTooLarge = 18
     case notEnoughReplicas = 19
     case invalidRequiredAcks = 21
+    case illegalGeneration = 22
+    case inconsistentGroupProtocol = 23
+    case invalidGroupId = 24
+    case unknownMemberId = 25
+    case invalidSessionTimeout = 26
+    case rebalanceInProgress = 27
+    case invalidCommitOffsetSize = 28
     case unsupportedVersion = 35
     case topicAlreadyExists = 36
     case invalidPartitions = 37
@@ -21,12 +32,19 @@ public enum KafkaErrorCode: Int16, Sendable, CustomStringConvertible {
     case invalidConfig = 40
     case invalidRequest = 42
     case kafkaStorageError = 56
+    case nonEmptyGroup = 68
+    case groupIdNotFound = 69
     case fetchSessionIdNotFound = 70
     case invalidFetchSessionEpoch = 71
     case topicDeletionDisabled = 73
     case fencedLeaderEpoch = 74
     case unknownLeaderEpoch = 75
+    case memberIdRequired = 79
+    case groupMaxSizeReached = 81
+    case fencedInstanceId = 82
+    case groupSubscribedToTopic = 86
     case invalidRecord = 87
+    case unstableOffsetCommit = 88
     case unknownTopicId = 100
     case inconsistentTopicId = 103
 
@@ -41,10 +59,21 @@ public enum KafkaErrorCode: Int16, Sendable, CustomStringConvertible {
         case .notLeaderOrFollower: "NOT_LEADER_OR_FOLLOWER"
         case .requestTimedOut: "REQUEST_TIMED_OUT"
         case .messageTooLarge: "MESSAGE_TOO_LARGE"
+        case .offsetMetadataTooLarge: "OFFSET_METADATA_TOO_LARGE"
+        case .coordinatorLoadInProgress: "COORDINATOR_LOAD_IN_PROGRESS"
+        case .coordinatorNotAvailable: "COORDINATOR_NOT_AVAILABLE"
+        case .notCoordinator: "NOT_COORDINATOR"
         case .invalidTopicException: "INVALID_TOPIC_EXCEPTION"
         case .recordListTooLarge: "RECORD_LIST_TOO_LARGE"
         case .notEnoughReplicas: "NOT_ENOUGH_REPLICAS"
         case .invalidRequiredAcks: "INVALID_REQUIRED_ACKS"
+        case .illegalGeneration: "ILLEGAL_GENERATION"
+        case .inconsistentGroupProtocol: "INCONSISTENT_GROUP_PROTOCOL"
+        case .invalidGroupId: "INVALID_GROUP_ID"
+        case .unknownMemberId: "UNKNOWN_MEMBER_ID"
+        case .invalidSessionTimeout: "INVALID_SESSION_TIMEOUT"
+        case .rebalanceInProgress: "REBALANCE_IN_PROGRESS"
+        case .invalidCommitOffsetSize: "INVALID_COMMIT_OFFSET_SIZE"
         case .unsupportedVersion: "UNSUPPORTED_VERSION"
         case .topicAlreadyExists: "TOPIC_ALREADY_EXISTS"
         case .invalidPartitions: "INVALID_PARTITIONS"
@@ -53,12 +82,19 @@ public enum KafkaErrorCode: Int16, Sendable, CustomStringConvertible {
         case .invalidConfig: "INVALID_CONFIG"
         case .invalidRequest: "INVALID_REQUEST"
         case .kafkaStorageError: "KAFKA_STORAGE_ERROR"
+        case .nonEmptyGroup: "NON_EMPTY_GROUP"
+        case .groupIdNotFound: "GROUP_ID_NOT_FOUND"
         case .fetchSessionIdNotFound: "FETCH_SESSION_ID_NOT_FOUND"
         case .invalidFetchSessionEpoch: "INVALID_FETCH_SESSION_EPOCH"
         case .topicDeletionDisabled: "TOPIC_DELETION_DISABLED"
         case .fencedLeaderEpoch: "FENCED_LEADER_EPOCH"
         case .unknownLeaderEpoch: "UNKNOWN_LEADER_EPOCH"
+        case .memberIdRequired: "MEMBER_ID_REQUIRED"
+        case .groupMaxSizeReached: "GROUP_MAX_SIZE_REACHED"
+        case .fencedInstanceId: "FENCED_INSTANCE_ID"
+        case .groupSubscribedToTopic: "GROUP_SUBSCRIBED_TO_TOPIC"
         case .invalidRecord: "INVALID_RECORD"
+        case .unstableOffsetCommit: "UNSTABLE_OFFSET_COMMIT"
         case .unknownTopicId: "UNKNOWN_TOPIC_ID"
         case .inconsistentTopicId: "INCONSISTENT_TOPIC_ID"
         }
