@@ -55,6 +55,19 @@ public struct BrokerConfig: Sendable {
     public var defaultLogConfig = LogConfig()
     /// Kafka settings that were accepted but have no effect in Strata yet.
     public var ignoredSettings: [String] = []
+    /// Every known setting exactly as given (file, then overrides), for DescribeConfigs.
+    public var staticSettings: [String: String] = [:]
+    /// The group coordinator's `group.*` and `offsets.*` settings.
+    public var groupCoordinator = GroupCoordinatorConfig()
+    /// `log.retention.check.interval.ms`: how often retention deletes old segments. Default 300000.
+    public var retentionCheckIntervalMs: Int64 = 300_000
+    /// `log.cleaner.enable`: compact `cleanup.policy=compact` topics in the background. Default true.
+    public var cleanerEnable = true
+    /// `log.cleaner.backoff.ms`: the cleaner's sleep when no log needs cleaning. Default 15000.
+    public var cleanerBackoffMs: Int64 = 15_000
+    /// `log.cleaner.dedupe.buffer.size`, `log.cleaner.io.buffer.load.factor`,
+    /// `log.cleaner.io.max.bytes.per.second`.
+    public var cleaner = CleanerConfig()
 
     public init() {}
 
@@ -77,10 +90,11 @@ public struct BrokerConfig: Sendable {
             } else if Self.acceptedButIgnored.contains(name) {
                 ignoredSettings.append(name)
             } else if Self.precedenceSettings.contains(name) {
-                continue  // resolved below
+                // resolved below
             } else {
                 throw BrokerConfigError(name: name, value: value, reason: "unknown setting")
             }
+            staticSettings[name] = value
         }
         try resolvePrecedence(values)
         try validateListeners()
@@ -169,6 +183,11 @@ public struct BrokerConfig: Sendable {
         "log.message.timestamp.type": "message.timestamp.type",
         "message.max.bytes": "max.message.bytes",
         "strata.recovery.policy": "strata.recovery.policy",
+        "log.cleaner.delete.retention.ms": "delete.retention.ms",
+        "log.cleaner.min.compaction.lag.ms": "min.compaction.lag.ms",
+        "log.cleaner.max.compaction.lag.ms": "max.compaction.lag.ms",
+        "log.cleaner.min.cleanable.ratio": "min.cleanable.dirty.ratio",
+        "log.segment.delete.delay.ms": "file.delete.delay.ms",
     ]
 
     static let precedenceTopicNames: [String: String] = [
@@ -182,11 +201,11 @@ public struct BrokerConfig: Sendable {
     static let acceptedButIgnored: Set<String> = [
         "zookeeper.connect", "zookeeper.connection.timeout.ms", "zookeeper.session.timeout.ms",
         "process.roles", "controller.quorum.voters", "controller.quorum.bootstrap.servers", "controller.listener.names",
-        "inter.broker.listener.name", "offsets.topic.replication.factor", "offsets.topic.num.partitions",
+        "inter.broker.listener.name", "offsets.topic.replication.factor",
         "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
-        "group.initial.rebalance.delay.ms", "log.retention.check.interval.ms", "log.segment.delete.delay.ms",
         "auto.leader.rebalance.enable", "min.insync.replicas", "unclean.leader.election.enable",
-        "log.cleaner.enable", "log.cleaner.threads", "queued.max.requests", "replica.lag.time.max.ms",
+        "log.cleaner.threads", "queued.max.requests", "replica.lag.time.max.ms",
+        "offsets.commit.timeout.ms", "offsets.load.buffer.size", "offsets.commit.required.acks",
         "num.replica.fetchers", "metadata.log.dir", "share.coordinator.state.topic.replication.factor",
         "share.coordinator.state.topic.min.isr",
     ]
@@ -236,6 +255,53 @@ public struct BrokerConfig: Sendable {
         },
         "log.flush.scheduler.interval.ms": { config, name, value throws(BrokerConfigError) in
             config.flushSchedulerIntervalMs = try integer(name, value, min: 1)
+        },
+        "log.retention.check.interval.ms": { config, name, value throws(BrokerConfigError) in
+            config.retentionCheckIntervalMs = try integer(name, value, min: 1)
+        },
+        "log.cleaner.enable": { config, name, value throws(BrokerConfigError) in config.cleanerEnable = try boolean(name, value) },
+        "log.cleaner.backoff.ms": { config, name, value throws(BrokerConfigError) in config.cleanerBackoffMs = try integer(name, value, min: 0) },
+        "log.cleaner.dedupe.buffer.size": { config, name, value throws(BrokerConfigError) in
+            config.cleaner.dedupeBufferBytes = Int(try integer(name, value, min: 1 << 20))
+        },
+        "log.cleaner.io.buffer.load.factor": { config, name, value throws(BrokerConfigError) in
+            guard let factor = Double(value.trimmingBlanks), factor > 0, factor <= 1 else {
+                throw BrokerConfigError(name: name, value: value, reason: "must be a number above 0 and at most 1")
+            }
+            config.cleaner.loadFactor = factor
+        },
+        "log.cleaner.io.max.bytes.per.second": { config, name, value throws(BrokerConfigError) in
+            guard let rate = Double(value.trimmingBlanks), rate > 0 else {
+                throw BrokerConfigError(name: name, value: value, reason: "must be a number above 0")
+            }
+            config.cleaner.ioMaxBytesPerSecond = rate
+        },
+        "group.min.session.timeout.ms": { config, name, value throws(BrokerConfigError) in
+            config.groupCoordinator.minSessionTimeoutMs = Int32(try integer(name, value, min: 0, max: Int64(Int32.max)))
+        },
+        "group.max.session.timeout.ms": { config, name, value throws(BrokerConfigError) in
+            config.groupCoordinator.maxSessionTimeoutMs = Int32(try integer(name, value, min: 0, max: Int64(Int32.max)))
+        },
+        "group.initial.rebalance.delay.ms": { config, name, value throws(BrokerConfigError) in
+            config.groupCoordinator.initialRebalanceDelayMs = try integer(name, value, min: 0, max: Int64(Int32.max))
+        },
+        "group.max.size": { config, name, value throws(BrokerConfigError) in
+            config.groupCoordinator.maxGroupSize = Int(try integer(name, value, min: 1, max: Int64(Int32.max)))
+        },
+        "offset.metadata.max.bytes": { config, name, value throws(BrokerConfigError) in
+            config.groupCoordinator.offsetMetadataMaxBytes = Int(try integer(name, value, min: 0, max: Int64(Int32.max)))
+        },
+        "offsets.retention.minutes": { config, name, value throws(BrokerConfigError) in
+            config.groupCoordinator.offsetsRetentionMs = try integer(name, value, min: 1, max: Int64.max / 60_000) * 60_000
+        },
+        "offsets.retention.check.interval.ms": { config, name, value throws(BrokerConfigError) in
+            config.groupCoordinator.offsetsRetentionCheckIntervalMs = try integer(name, value, min: 1)
+        },
+        "offsets.topic.num.partitions": { config, name, value throws(BrokerConfigError) in
+            config.groupCoordinator.offsetsTopicPartitions = Int32(try integer(name, value, min: 1, max: Int64(TopicRegistry.maxPartitionsPerTopic)))
+        },
+        "offsets.topic.segment.bytes": { config, name, value throws(BrokerConfigError) in
+            config.groupCoordinator.offsetsTopicSegmentBytes = Int(try integer(name, value, min: 14, max: Int64(Int32.max)))
         },
     ]
 

@@ -31,6 +31,7 @@ public enum KafkaErrorCode: Int16, Sendable, CustomStringConvertible {
     case invalidReplicaAssignment = 39
     case invalidConfig = 40
     case invalidRequest = 42
+    case policyViolation = 44
     case kafkaStorageError = 56
     case nonEmptyGroup = 68
     case groupIdNotFound = 69
@@ -81,6 +82,7 @@ public enum KafkaErrorCode: Int16, Sendable, CustomStringConvertible {
         case .invalidReplicaAssignment: "INVALID_REPLICA_ASSIGNMENT"
         case .invalidConfig: "INVALID_CONFIG"
         case .invalidRequest: "INVALID_REQUEST"
+        case .policyViolation: "POLICY_VIOLATION"
         case .kafkaStorageError: "KAFKA_STORAGE_ERROR"
         case .nonEmptyGroup: "NON_EMPTY_GROUP"
         case .groupIdNotFound: "GROUP_ID_NOT_FOUND"

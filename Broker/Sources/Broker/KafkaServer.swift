@@ -8,8 +8,9 @@ import NIOPosix
 /// protocol until `shutdown()`.
 ///
 /// Threads: `num.network.threads` event loops own the connections; `num.io.threads` pool threads
-/// run storage work; one event loop also runs the periodic flush (`flush.ms`) and checkpoint
-/// tasks on the pool.
+/// run storage work (and the group coordinator's steps); one event loop also runs the periodic
+/// flush (`flush.ms`), checkpoint and retention tasks on the pool and the coordinator's timers;
+/// the log cleaner has a thread of its own (`LogMaintenance`).
 ///
 /// Concurrency: `start` and `shutdown` are meant to be called once each, from one thread; the
 /// mutable lifecycle state is behind a lock. Everything shared with the connections is immutable
@@ -27,6 +28,8 @@ public final class KafkaServer: Sendable {
 
     private struct Running: @unchecked Sendable {
         var registry: TopicRegistry
+        var coordinator: GroupCoordinator
+        var maintenance: LogMaintenance
         var serverChannels: [any Channel]
         var tasks: [RepeatedTask]
     }
@@ -43,6 +46,9 @@ public final class KafkaServer: Sendable {
 
     /// The topics (available after `start`).
     public var topics: TopicRegistry? { running.withLockedValue { $0?.registry } }
+
+    /// The group coordinator (available after `start`).
+    public var groupCoordinator: GroupCoordinator? { running.withLockedValue { $0?.coordinator } }
 
     /// The listeners as bound, with the ports the system chose for port 0.
     public var boundListeners: [Listener] {
@@ -70,6 +76,11 @@ public final class KafkaServer: Sendable {
             try? group.syncShutdownGracefully()
             throw error
         }
+        // Groups and offsets come back from __consumer_offsets before the listeners open.
+        let coordinator = GroupCoordinator(config: config.groupCoordinator, registry: registry, threadPool: threadPool,
+                                           timerLoop: group.next(), logger: logger)
+        coordinator.start()
+        let maintenance = LogMaintenance(registry: registry, config: config, loop: group.next(), ioPool: threadPool, logger: logger)
         let dispatcher = RequestDispatcher(
             metadata: MetadataHandler(registry: registry, config: config, leadership: leadership, endpoints: endpoints),
             produce: ProduceHandler(registry: registry, leadership: leadership),
@@ -78,6 +89,10 @@ public final class KafkaServer: Sendable {
             createTopics: CreateTopicsHandler(registry: registry, config: config),
             deleteTopics: DeleteTopicsHandler(registry: registry, config: config),
             initProducerId: InitProducerIdHandler(producerIds: producerIds),
+            groups: GroupRequestHandler(coordinator: coordinator, registry: registry, nodeId: config.nodeId, endpoints: endpoints),
+            createPartitions: CreatePartitionsHandler(registry: registry, config: config),
+            deleteRecords: DeleteRecordsHandler(registry: registry),
+            configs: ConfigRequestHandler(registry: registry, config: config),
             threadPool: threadPool)
         endpoints.withLockedValue { endpoints in
             for listener in config.advertisedListeners { endpoints.advertised[listener.name] = listener }
@@ -95,13 +110,17 @@ public final class KafkaServer: Sendable {
             }
         } catch {
             for channel in channels { try? channel.close().wait() }
+            coordinator.shutdown()
             try? registry.close()
             try? threadPool.syncShutdownGracefully()
             try? group.syncShutdownGracefully()
             throw error
         }
         let tasks = scheduleBackgroundWork(registry)
-        running.withLockedValue { $0 = Running(registry: registry, serverChannels: channels, tasks: tasks) }
+        maintenance.start()
+        running.withLockedValue {
+            $0 = Running(registry: registry, coordinator: coordinator, maintenance: maintenance, serverChannels: channels, tasks: tasks)
+        }
     }
 
     private func bind(_ listener: Listener, dispatcher: RequestDispatcher) throws -> any Channel {
@@ -171,6 +190,9 @@ public final class KafkaServer: Sendable {
         stopping.withLockedValue { $0 = true }
         for channel in state.serverChannels { try? channel.close().wait() }
         for task in state.tasks { task.cancel() }
+        // Parked JoinGroup and SyncGroup requests answer NOT_COORDINATOR now, so no connection
+        // waits out a rebalance timeout.
+        state.coordinator.shutdown()
         let loop = group.next()
         let closed = connections.quiesceAll(on: loop)
         waiters.wakeAll()
@@ -180,6 +202,7 @@ public final class KafkaServer: Sendable {
         }
         try? closed.wait()
         deadline.cancel()
+        state.maintenance.stop()
         try? threadPool.syncShutdownGracefully()
         do {
             try state.registry.close()

@@ -54,7 +54,12 @@ struct MetadataHandler: Sendable {
             missing.errorCode = KafkaErrorCode.unknownTopicOrPartition.rawValue
             return missing
         }
-        switch registry.createTopic(name: name, partitions: config.numPartitions, replicationFactor: config.defaultReplicationFactor, configs: [:]) {
+        // __consumer_offsets is created as the group coordinator creates it (compacted, its own
+        // partition count), as Kafka's createInternalTopic does.
+        let isOffsetsTopic = name == OffsetsTopic.name
+        let partitions = isOffsetsTopic ? config.groupCoordinator.offsetsTopicPartitions : config.numPartitions
+        let configs = isOffsetsTopic ? OffsetsTopic.configs(config.groupCoordinator) : [:]
+        switch registry.createTopic(name: name, partitions: partitions, replicationFactor: config.defaultReplicationFactor, configs: configs) {
         case .success(let topic):
             return describe(topic, version: version)
         case .failure(let error) where error.code == .topicAlreadyExists:
@@ -70,6 +75,7 @@ struct MetadataHandler: Sendable {
     private func describe(_ topic: TopicRegistry.Topic, version: Int16) -> MetadataResponse.MetadataResponseTopic {
         var result = MetadataResponse.MetadataResponseTopic()
         result.name = topic.name
+        if version >= 1 { result.isInternal = InternalTopics.isInternal(topic.name) }
         if version >= 10 { result.topicId = topic.id }
         result.partitions = (0..<topic.metadata.partitionCount).map { index in
             let leader = leadership.leader(of: TopicPartition(topic: topic.name, partition: index))

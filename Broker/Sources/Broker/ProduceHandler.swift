@@ -22,6 +22,9 @@ struct ProduceHandler: Sendable {
                 result.index = partitionData.index
                 if !acksValid {
                     fail(&result, .invalidRequiredAcks, "acks must be -1, 0 or 1, not \(request.acks)", version: version)
+                } else if InternalTopics.isInternal(topicData.name) && topic != nil {
+                    // Kafka's rule: only the broker writes its internal topics.
+                    fail(&result, .invalidTopicException, "cannot append to internal topic \(topicData.name)", version: version)
                 } else if let log = topic?.log(partitionData.index) {
                     append(partitionData.records, to: log, into: &result, version: version)
                 } else {

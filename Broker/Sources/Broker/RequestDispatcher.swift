@@ -15,6 +15,10 @@ struct RequestDispatcher: Sendable {
     let createTopics: CreateTopicsHandler
     let deleteTopics: DeleteTopicsHandler
     let initProducerId: InitProducerIdHandler
+    let groups: GroupRequestHandler
+    let createPartitions: CreatePartitionsHandler
+    let deleteRecords: DeleteRecordsHandler
+    let configs: ConfigRequestHandler
     let threadPool: NIOThreadPool
 
     func dispatch(_ body: KafkaRequestBody, context: RequestContext) -> EventLoopFuture<KafkaResponse> {
@@ -36,6 +40,38 @@ struct RequestDispatcher: Sendable {
             return offload(context) { .message(deleteTopics.handle(request, version: version)) }
         case .initProducerId(let request):
             return offload(context) { .message(initProducerId.handle(request, version: version)) }
+        case .findCoordinator(let request):
+            return offload(context) { .message(groups.findCoordinator(request, context: context)) }
+        case .joinGroup(let request):
+            return groups.joinGroup(request, context: context)
+        case .syncGroup(let request):
+            return groups.syncGroup(request, context: context)
+        case .heartbeat(let request):
+            return groups.heartbeat(request, context: context)
+        case .leaveGroup(let request):
+            return groups.leaveGroup(request, context: context)
+        case .offsetCommit(let request):
+            return groups.offsetCommit(request, context: context)
+        case .offsetFetch(let request):
+            return offload(context) { .message(groups.offsetFetch(request, version: version)) }
+        case .offsetDelete(let request):
+            return groups.offsetDelete(request, context: context)
+        case .listGroups(let request):
+            return offload(context) { .message(groups.listGroups(request, version: version)) }
+        case .describeGroups(let request):
+            return offload(context) { .message(groups.describeGroups(request, version: version)) }
+        case .deleteGroups(let request):
+            return groups.deleteGroups(request, context: context)
+        case .createPartitions(let request):
+            return offload(context) { .message(createPartitions.handle(request, version: version)) }
+        case .deleteRecords(let request):
+            return offload(context) { .message(deleteRecords.handle(request, version: version)) }
+        case .describeConfigs(let request):
+            return offload(context) { .message(configs.describeConfigs(request, version: version)) }
+        case .alterConfigs(let request):
+            return offload(context) { .message(configs.alterConfigs(request, version: version)) }
+        case .incrementalAlterConfigs(let request):
+            return offload(context) { .message(configs.incrementalAlterConfigs(request, version: version)) }
         default:
             // Not reachable: the connection only dispatches APIs listed in SupportedApis.
             return context.eventLoop.makeSucceededFuture(.close(reason: "\(context.apiKey) is not implemented"))

@@ -14,6 +14,22 @@ public enum SupportedApis {
         .createTopics: 0...7,
         .deleteTopics: 0...6,
         .initProducerId: 0...5,
+        .findCoordinator: 0...6,
+        .joinGroup: 0...9,
+        .syncGroup: 0...5,
+        .heartbeat: 0...4,
+        .leaveGroup: 0...5,
+        .offsetCommit: 0...9,
+        .offsetFetch: 0...9,
+        .offsetDelete: 0...0,
+        .listGroups: 0...5,
+        .describeGroups: 0...5,
+        .deleteGroups: 0...2,
+        .createPartitions: 0...3,
+        .deleteRecords: 0...2,
+        .describeConfigs: 0...4,
+        .alterConfigs: 0...2,
+        .incrementalAlterConfigs: 0...1,
     ]
 
     public static func supports(_ key: ApiKey, version: Int16) -> Bool {

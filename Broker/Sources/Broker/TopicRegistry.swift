@@ -250,6 +250,81 @@ public final class TopicRegistry: @unchecked Sendable {
         }
     }
 
+    /// CreatePartitions: grows a topic to `count` partitions (or with `validateOnly` only checks
+    /// that it could). The topic file is written first: a crash after it leaves partitions that
+    /// the next start creates.
+    public func createPartitions(name: String, count: Int32, validateOnly: Bool = false) -> Result<Topic, TopicAdminError> {
+        adminLock.withLock { () -> Result<Topic, TopicAdminError> in
+            guard var topic = topic(named: name) else {
+                return .failure(TopicAdminError(.unknownTopicOrPartition, "topic '\(name)' does not exist"))
+            }
+            let current = topic.metadata.partitionCount
+            if count < current {
+                return .failure(TopicAdminError(.invalidPartitions, "Topic \(name) currently has \(current) partition(s); \(count) would not be an increase."))
+            }
+            if count == current {
+                return .failure(TopicAdminError(.invalidPartitions, "Topic already has \(current) partition(s)."))
+            }
+            guard count <= Self.maxPartitionsPerTopic else {
+                return .failure(TopicAdminError(.invalidPartitions,
+                                                "number of partitions \(count) is above this broker's limit of \(Self.maxPartitionsPerTopic)"))
+            }
+            if validateOnly { return .success(topic) }
+            var metadata = topic.metadata
+            metadata.partitionCount = count
+            var added: [PartitionLog] = []
+            do {
+                try files.write(metadata)
+                for partition in current..<count {
+                    added.append(try logManager.getOrCreateLog(TopicPartition(topic: name, partition: partition), config: topic.logConfig))
+                }
+            } catch {
+                logger.error("adding partitions to \(name) failed: \(error); the next start creates the missing ones")
+                return .failure(TopicAdminError(.kafkaStorageError, "adding partitions to '\(name)' failed: \(error)"))
+            }
+            for log in added { attach(log) }
+            topic.metadata = metadata
+            topic.logs += added
+            let updated = topic
+            lock.withLock { byName[name] = updated }
+            logger.info("topic \(name) now has \(count) partition(s)")
+            return .success(updated)
+        }
+    }
+
+    /// Replaces a topic's config overrides (AlterConfigs and IncrementalAlterConfigs): validated
+    /// by the engine's `LogConfig`, written to the topic file, then applied to every partition log
+    /// at once (`PartitionLog.updateConfig`: retention, sizes and limits take effect live).
+    public func alterConfigs(name: String, overrides: [String: String], validateOnly: Bool = false) -> Result<Topic, TopicAdminError> {
+        let logConfig: LogConfig
+        do {
+            logConfig = try TopicConfigs.logConfig(overrides: overrides, base: config.defaultLogConfig)
+        } catch {
+            return .failure(TopicAdminError(.invalidConfig, error.description))
+        }
+        return adminLock.withLock { () -> Result<Topic, TopicAdminError> in
+            guard var topic = topic(named: name) else {
+                return .failure(TopicAdminError(.unknownTopicOrPartition, "topic '\(name)' does not exist"))
+            }
+            if validateOnly { return .success(topic) }
+            var metadata = topic.metadata
+            metadata.configs = overrides
+            do {
+                try files.write(metadata)
+            } catch {
+                logger.error("writing the configs of topic \(name) failed: \(error)")
+                return .failure(TopicAdminError(.kafkaStorageError, "writing the configs of '\(name)' failed: \(error)"))
+            }
+            for log in topic.logs { log.updateConfig(logConfig) }
+            topic.metadata = metadata
+            topic.logConfig = logConfig
+            let updated = topic
+            lock.withLock { byName[name] = updated }
+            logger.info("topic \(name) configs now \(overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))")
+            return .success(updated)
+        }
+    }
+
     /// Flushes and closes every log and writes the clean-shutdown marker.
     public func close() throws(EngineError) {
         try logManager.close()
