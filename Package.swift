@@ -58,7 +58,8 @@ let package = Package(
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Engine", "Broker",
+                "Engine", "Broker", "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

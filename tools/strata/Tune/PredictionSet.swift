@@ -12,7 +12,7 @@ struct PredictionSet {
     var failures: [(partition: TopicPartition, message: String)] = []
 
     init(common: TuneCommonOptions, overrides: [(name: String, value: String)], output: TuneOutput) throws(TuneFailure) {
-        directory = try DataDirectory.open(common.directory)
+        directory = try DataDirectory.open(try common.directory)
         let selected = try directory.select(topic: common.topic)
         source = try TopicConfigSource(dataDirectory: directory.path, brokerConfigPath: common.brokerConfig, overrides: overrides)
         now = PartitionLog.systemClock()

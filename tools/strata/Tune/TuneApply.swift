@@ -33,8 +33,10 @@ struct TuneApply: ParsableCommand {
             and records before and after, what retention and compaction removed, the bytes \
             reclaimed, and the time taken.
 
-            Applying configs to a running broker (--bootstrap-server, through AlterConfigs) is not \
-            available yet: the broker does not implement AlterConfigs.
+            With --bootstrap-server HOST:PORT instead of DIR, the settings go to a running broker \
+            as topic configs (IncrementalAlterConfigs, or AlterConfigs from older brokers) for the \
+            topic given with --topic; they take effect at once and the broker keeps them. Nothing \
+            runs offline then: the broker's own retention check and cleaner apply them.
 
             Exit status: 0 when done; 1 when the directory is held by another process, missing or \
             not a data directory, or a step failed (the directory is then left as it is, and the \
@@ -64,7 +66,18 @@ struct TuneApply: ParsableCommand {
     @Flag(name: .customLong("no-persist"), help: "Use the settings for this run only: do not write them into the broker's topic files.")
     var noPersist = false
 
+    @Option(name: .customLong("bootstrap-server"), help: ArgumentHelp(
+        "Apply the settings to this running broker's topic (--topic) instead of a data directory, through AlterConfigs.",
+        valueName: "host:port"))
+    var bootstrapServer: String?
+
     func validate() throws {
+        if bootstrapServer != nil {
+            guard common.directoryArgument == nil else { throw ValidationError("give either DIR or --bootstrap-server, not both") }
+            guard common.topic != nil else { throw ValidationError("--bootstrap-server needs --topic: configs are set per topic") }
+        } else if common.directoryArgument == nil {
+            throw ValidationError("give the data directory (DIR), or --bootstrap-server HOST:PORT with --topic")
+        }
         guard let bytes = TuneFormat.parseBytes(dedupeBufferSize), bytes >= 1024, bytes <= Int64(Int32.max) else {
             throw ValidationError("invalid value '\(dedupeBufferSize)' for --dedupe-buffer-size: give bytes from 1K to 2G, e.g. 134217728 or 128M")
         }
@@ -78,6 +91,15 @@ struct TuneApply: ParsableCommand {
     func run() throws {
         let output = TuneOutput(subcommand: "apply", json: common.json)
         let overrides = try configs.overrides()
+        if let bootstrapServer, let topic = common.topic {
+            do {
+                try RemoteTopicConfig.apply(overrides, topic: topic, bootstrapServer: bootstrapServer, output: output)
+            } catch {
+                output.warn("\(error)")
+                throw ExitCode(1)
+            }
+            return
+        }
         do {
             try execute(overrides: overrides, output: output)
         } catch let failure as TuneFailure {
@@ -87,7 +109,7 @@ struct TuneApply: ParsableCommand {
     }
 
     private func execute(overrides: [(name: String, value: String)], output: TuneOutput) throws {
-        let directory = try DataDirectory.open(common.directory)
+        let directory = try DataDirectory.open(try common.directory)
         let selected = Set(try directory.select(topic: common.topic))
         let selectedTopics = Set(selected.map(\.topic))
         let source = try TopicConfigSource(dataDirectory: directory.path, brokerConfigPath: common.brokerConfig, overrides: overrides)

@@ -4,9 +4,17 @@ import ArgumentParser
 /// server.properties for its defaults, and the output format.
 struct TuneCommonOptions: ParsableArguments {
     @Argument(help: ArgumentHelp(
-        "The data directory (a log.dirs entry): the directory that holds the <topic>-<partition> directories.",
+        "The data directory (a log.dirs entry): the directory that holds the <topic>-<partition> directories (not with apply --bootstrap-server).",
         valueName: "dir"))
-    var directory: String
+    var directoryArgument: String?
+
+    /// The data directory, which every subcommand needs except `apply --bootstrap-server`.
+    var directory: String {
+        get throws(TuneFailure) {
+            guard let directoryArgument else { throw TuneFailure("give the data directory (DIR)") }
+            return directoryArgument
+        }
+    }
 
     @Option(help: ArgumentHelp("Only this topic's partitions (default: every partition of the directory).", valueName: "topic"))
     var topic: String?
@@ -22,6 +30,6 @@ struct TuneCommonOptions: ParsableArguments {
 
     func validate() throws {
         if let topic, topic.isEmpty { throw ValidationError("--topic needs a topic name") }
-        if directory.isEmpty { throw ValidationError("the data directory is empty") }
+        if directoryArgument?.isEmpty == true { throw ValidationError("the data directory is empty") }
     }
 }
