@@ -437,6 +437,23 @@ final class GroupStateMachineTests: XCTestCase {
         XCTAssertNil(h.committed("g", "other", 0))
     }
 
+    func testHostileTimestampsAndRetentionsDoNotOverflow() {
+        var h = GroupHarness()
+        XCTAssertEqual(h.commit(group: "far", retention: Int64.max, [("t", 0, 1)]), .none)
+        let id = h.newRequest()
+        h.send(.commitOffsets(id, OffsetCommitCall(groupId: "old", entries: [
+            .init(partition: TopicPartition(topic: "t", partition: 0), offset: 1, commitTimestamp: Int64.min),
+        ])))
+        guard case .commit(let outcome) = h.take(id) else { return XCTFail() }
+        XCTAssertEqual(outcome.error, .none)
+        h.send(.expireOffsets)
+        XCTAssertEqual(h.committed("far", "t", 0), 1)
+        XCTAssertNil(h.committed("old", "t", 0), "a commit from the distant past has expired")
+        _ = h.join(session: 10_000, rebalance: Int32.max)
+        h.advance(Int64(Int32.max))
+        XCTAssertEqual(h.machine.state(of: "g"), .empty, "the new member's join timed out long before")
+    }
+
     func testDeleteGroupsAndOffsets() {
         var h = GroupHarness()
         let (m1, generation) = h.stableSingleMember()

@@ -156,7 +156,10 @@ public final class GroupCoordinator: @unchecked Sendable {
         let now = clock()
         var builder = RecordBatchBuilder()
         for record in records {
-            let (key, value) = GroupRecordCodec.encode(record)
+            guard let (key, value) = try? GroupRecordCodec.encode(record) else {
+                logger.error("a record of group \(groupId) cannot be encoded; nothing written")
+                return .unknownServerError
+            }
             builder.append(key: key, value: value, timestamp: now)
         }
         var bytes = builder.build().bytes

@@ -22,27 +22,27 @@ enum GroupRecordCodec {
     static let offsetCommitValueVersionWithExpiry: Int16 = 1
     static let groupMetadataValueVersion: Int16 = 3
 
-    static func encode(_ record: GroupRecord) -> (key: [UInt8], value: [UInt8]?) {
+    static func encode(_ record: GroupRecord) throws -> (key: [UInt8], value: [UInt8]?) {
         var key = ByteBuffer()
         switch record {
         case let .offset(groupId, partition, committed):
             key.writeInteger(offsetCommitKeyType)
-            try? OffsetCommitKey(group: groupId, topic: partition.topic, partition: partition.partition).write(to: &key, version: offsetCommitKeyType)
+            try OffsetCommitKey(group: groupId, topic: partition.topic, partition: partition.partition).write(to: &key, version: offsetCommitKeyType)
             guard let committed else { return (bytes(key), nil) }
             let version = committed.expireTimestamp == nil ? offsetCommitValueVersion : offsetCommitValueVersionWithExpiry
             var value = ByteBuffer()
             value.writeInteger(version)
             let body = OffsetCommitValue(offset: committed.offset, leaderEpoch: committed.leaderEpoch, metadata: committed.metadata,
                                          commitTimestamp: committed.commitTimestamp, expireTimestamp: committed.expireTimestamp ?? -1)
-            try? body.write(to: &value, version: version)
+            try body.write(to: &value, version: version)
             return (bytes(key), bytes(value))
         case let .metadata(groupId, metadata):
             key.writeInteger(groupMetadataKeyType)
-            try? GroupMetadataKey(group: groupId).write(to: &key, version: groupMetadataKeyType)
+            try GroupMetadataKey(group: groupId).write(to: &key, version: groupMetadataKeyType)
             guard let metadata else { return (bytes(key), nil) }
             var value = ByteBuffer()
             value.writeInteger(groupMetadataValueVersion)
-            try? metadata.write(to: &value, version: groupMetadataValueVersion)
+            try metadata.write(to: &value, version: groupMetadataValueVersion)
             return (bytes(key), bytes(value))
         }
     }

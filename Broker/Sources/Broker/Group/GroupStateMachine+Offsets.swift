@@ -21,7 +21,7 @@ extension GroupStateMachine {
         if group.has(call.memberId) { scheduleHeartbeat(&group, memberId: call.memberId) }
         guard !call.entries.isEmpty else { return reply(id, .commit(OffsetCommitOutcome(error: .none))) }
 
-        let expire: Int64? = call.retentionTimeMs >= 0 ? now + call.retentionTimeMs : nil
+        let expire: Int64? = call.retentionTimeMs >= 0 ? Self.saturatingSum(now, call.retentionTimeMs) : nil
         var offsets: [TopicPartition: CommittedOffset] = [:]
         var records: [GroupRecord] = []
         for entry in call.entries {
@@ -31,6 +31,11 @@ extension GroupStateMachine {
             records.append(.offset(groupId: call.groupId, partition: entry.partition, committed))
         }
         write(groupId: call.groupId, records, then: .commit(id, groupId: call.groupId, offsets: offsets))
+    }
+
+    static func saturatingSum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? Int64.max : Int64.min) : sum
     }
 
     /// Kafka's `validateOffsetCommit` and the state checks of `doCommitOffsets`.
@@ -126,7 +131,9 @@ extension GroupStateMachine {
             group.offsets.filter { partition, offset in
                 guard !subscribed.contains(partition.topic) else { return false }
                 if let expire = offset.expireTimestamp { return now >= expire }
-                return now - base(offset) >= retention
+                // Client-supplied commit timestamps (v1) may be anything: no overflow.
+                let (age, overflow) = now.subtractingReportingOverflow(base(offset))
+                return overflow || age >= retention
             }.map(\.key)
         }
         switch (group.protocolType, group.state) {
