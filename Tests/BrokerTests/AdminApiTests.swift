@@ -149,6 +149,7 @@ final class AdminApiTests: XCTestCase {
         let filtered = try describe("described", keys: ["segment.ms", "nonsense"], client: client)
         XCTAssertEqual(filtered.configs.map(\.name), ["segment.ms"])
         XCTAssertEqual(filtered.configs[0].synonyms.map(\.name), ["log.roll.hours"])
+        XCTAssertEqual(try describe("described", keys: [], client: client).configs.count, TopicConfigCatalog.names.count, "empty means all")
         let noSynonyms = try describe("described", keys: ["retention.ms"], synonyms: false, client: client)
         XCTAssertEqual(noSynonyms.configs[0].synonyms, [])
         XCTAssertEqual(try describe("ghost", client: client).errorCode, KafkaErrorCode.unknownTopicOrPartition.rawValue)

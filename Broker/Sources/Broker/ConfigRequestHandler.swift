@@ -56,15 +56,17 @@ struct ConfigRequestHandler: Sendable {
     }
 
     private func describe(_ resource: DescribeConfigsRequest.DescribeConfigsResource) throws -> [DescribedConfig] {
+        // Null or empty: every config (Kafka's ConfigHelper treats both alike).
+        let keys = resource.configurationKeys.flatMap { $0.isEmpty ? nil : $0 }
         switch ResourceType(rawValue: resource.resourceType) {
         case .topic:
             let topic = try existingTopic(resource.resourceName)
-            return TopicConfigCatalog.describe(topic, broker: config, keys: resource.configurationKeys)
+            return TopicConfigCatalog.describe(topic, broker: config, keys: keys)
         case .broker:
             try checkBroker(resource.resourceName)
             // The empty name stands for the cluster-wide dynamic defaults: there are none.
             if resource.resourceName.isEmpty { return [] }
-            return config.describeSettings(keys: resource.configurationKeys)
+            return config.describeSettings(keys: keys)
         case .brokerLogger:
             throw Failure(.invalidRequest, "broker loggers cannot be described or changed in Strata")
         case .none:
