@@ -41,7 +41,7 @@ extension GroupRequestHandler {
                 let ok = error == .none
                 return FindCoordinatorResponse.Coordinator(
                     key: key, nodeId: ok ? nodeId : -1, host: ok ? host : "", port: ok ? port : -1,
-                    errorCode: error.rawValue, errorMessage: message)
+                    errorCode: error.rawValue, errorMessage: ok ? "NONE" : message)
             }
         } else {
             let (error, message) = answer(request.key)
