@@ -207,3 +207,32 @@ final class LogCleanerTests: XCTestCase {
         XCTAssertGreaterThan(seconds, io / 100_000 * 0.5, "\(io) bytes in \(seconds) s")
     }
 }
+
+final class LogCleanerCancellationTests: XCTestCase {
+    func testACancelledPassSwapsNothingAndKeepsTheSectionDirty() throws {
+        let directory = TemporaryDirectory()
+        let (log, _) = try LogFixtures.open(directory.path, config: LogCleanerTests.compacted())
+        try LogCleanerTests.write(log, keys: 50, rounds: 5)
+        try log.roll()
+        let before = log.segmentInfos
+        let cancellation = CleanerCancellation()
+        cancellation.cancel()
+        let result = try LogCleaner(cancellation: cancellation).clean(log, firstDirtyOffset: nil)
+        XCTAssertFalse(result.coveredAllDirty)
+        XCTAssertEqual(result.nextDirtyOffset, 0)
+        XCTAssertEqual(log.segmentInfos, before)
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: directory.path).contains { $0.hasSuffix(".cleaned") })
+    }
+
+    func testTheOffsetMapOnlyTouchesThePagesItUses() {
+        let map = CleanerOffsetMap(memoryBytes: 64 << 20)
+        for index in 0..<1000 {
+            let key = Array("key-\(index)".utf8)
+            map.put(key.withUnsafeBytes { KeyHash($0) }, offset: Int64(index))
+        }
+        XCTAssertEqual(map.get(Array("key-7".utf8).withUnsafeBytes { KeyHash($0) }), 7)
+        XCTAssertEqual(map.get(Array("key-0".utf8).withUnsafeBytes { KeyHash($0) }), 0, "offset 0 is a real offset, not an empty slot")
+        XCTAssertNil(map.get(Array("absent".utf8).withUnsafeBytes { KeyHash($0) }))
+        XCTAssertEqual(map.count, 1000)
+    }
+}

@@ -32,3 +32,15 @@ public struct CleanResult: Equatable, Sendable {
     /// False when the offset map filled before the dirty section ended: another pass is due.
     public var coveredAllDirty = true
 }
+
+/// Lets the broker stop a cleaning pass early (at shutdown): the pass checks it between batches
+/// and, when set, ends without swapping anything, leaving the log as it was.
+public final class CleanerCancellation: @unchecked Sendable {
+    private let lock = EngineLock()
+    private var cancelled = false
+
+    public init() {}
+
+    public func cancel() { lock.withLock { cancelled = true } }
+    public var isCancelled: Bool { lock.withLock { cancelled } }
+}

@@ -1,7 +1,10 @@
 /// The cleaner's bounded map from key to the latest offset seen for it, over the dirty part of a
 /// log. Memory is fixed up front (the dedupe buffer): an open-addressing table of 24-byte slots
-/// (128-bit key hash, offset), never resized. When it reaches its load factor the cleaner stops
-/// that pass there and cleans the rest in a later pass, as Kafka's cleaner does.
+/// (128-bit key hash, offset + 1; 0 marks an empty slot), never resized. The table comes from
+/// calloc, whose fresh pages the kernel maps as zeros on first touch, so a pass over a small dirty
+/// section costs only the pages it uses, not the whole dedupe buffer. When the map reaches its
+/// load factor the cleaner stops that pass there and cleans the rest in a later pass, as Kafka's
+/// cleaner does.
 /// Not thread-safe: one cleaning pass owns it.
 final class CleanerOffsetMap {
     static let slotSize = 24
@@ -18,11 +21,11 @@ final class CleanerOffsetMap {
     init(memoryBytes: Int, loadFactor: Double = 0.9) {
         capacity = max(16, memoryBytes / Self.slotSize)
         maxEntries = max(1, Int(Double(capacity) * loadFactor))
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: (0, 0, -1), count: capacity)
+        guard let memory = calloc(capacity, Self.slotSize) else { fatalError("cannot allocate the cleaner's \(capacity * Self.slotSize)-byte offset map") }
+        slots = memory.bindMemory(to: (UInt64, UInt64, Int64).self, capacity: capacity)
     }
 
-    deinit { slots.deallocate() }
+    deinit { free(slots) }
 
     var isFull: Bool { count >= maxEntries }
     var memoryBytes: Int { capacity * Self.slotSize }
@@ -32,13 +35,13 @@ final class CleanerOffsetMap {
         var index = Int(key.low % UInt64(capacity))
         while true {
             let slot = slots[index]
-            if slot.2 < 0 {
-                slots[index] = (key.high, key.low, offset)
+            if slot.2 == 0 {
+                slots[index] = (key.high, key.low, offset + 1)
                 count += 1
                 break
             }
             if slot.0 == key.high && slot.1 == key.low {
-                slots[index].2 = offset
+                slots[index].2 = offset + 1
                 break
             }
             index = index + 1 == capacity ? 0 : index + 1
@@ -51,15 +54,19 @@ final class CleanerOffsetMap {
         var index = Int(key.low % UInt64(capacity))
         while true {
             let slot = slots[index]
-            if slot.2 < 0 { return nil }
-            if slot.0 == key.high && slot.1 == key.low { return slot.2 }
+            if slot.2 == 0 { return nil }
+            if slot.0 == key.high && slot.1 == key.low { return slot.2 - 1 }
             index = index + 1 == capacity ? 0 : index + 1
         }
     }
 
     func clear() {
-        slots.update(repeating: (0, 0, -1), count: capacity)
+        memset(slots, 0, capacity * Self.slotSize)
         count = 0
         latestOffset = -1
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

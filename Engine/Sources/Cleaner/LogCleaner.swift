@@ -15,8 +15,13 @@
 /// at the swap, that the log still holds the segments it read.
 public struct LogCleaner: Sendable {
     public var config: CleanerConfig
+    /// Checked between batches; a cancelled pass ends without swapping (see `CleanerCancellation`).
+    public var cancellation: CleanerCancellation?
 
-    public init(config: CleanerConfig = CleanerConfig()) { self.config = config }
+    public init(config: CleanerConfig = CleanerConfig(), cancellation: CleanerCancellation? = nil) {
+        self.config = config
+        self.cancellation = cancellation
+    }
 
     /// Runs one pass. `firstDirtyOffset` is the cleaner checkpoint (nil: clean from the start).
     /// `progress` is told bytes done and bytes to do.
@@ -43,6 +48,11 @@ public struct LogCleaner: Sendable {
                 let header = batch.header
                 if header.lastOffset < range.firstDirtyOffset { continue }
                 if header.baseOffset >= range.firstUncleanableOffset { break scan }
+                if cancellation?.isCancelled == true {
+                    result.coveredAllDirty = false
+                    result.nextDirtyOffset = range.firstDirtyOffset
+                    return result
+                }
                 if map.count > 0 && map.count + Int(header.recordCount) > map.maxEntries {
                     covered = false
                     break scan
@@ -103,6 +113,12 @@ public struct LogCleaner: Sendable {
                 progress?(done, total)
             }
             try Self.flush(&output, &placed, to: cleaned, result: &result, throttler: &throttler)
+            if cancellation?.isCancelled == true {
+                try cleaned.deleteFiles()
+                result.coveredAllDirty = false
+                result.nextDirtyOffset = range.firstDirtyOffset  // the rest stays dirty: clean it next time
+                break
+            }
             for segment in group {
                 for aborted in segment.transactionIndex.entries where keptAborts.contains(aborted.lastOffset) {
                     try cleaned.transactionIndex.append(aborted)
@@ -114,6 +130,7 @@ public struct LogCleaner: Sendable {
             if try !log.replaceSegments(group, with: cleaned) {
                 try cleaned.deleteFiles()
                 result.coveredAllDirty = false
+                result.nextDirtyOffset = range.firstDirtyOffset
                 break
             }
         }
