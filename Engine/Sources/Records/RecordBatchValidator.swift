@@ -60,6 +60,9 @@ enum RecordBatchValidator {
         _ batch: UnsafeRawBufferPointer, header: RecordBatchHeader, fail: (String) -> EngineError
     ) throws(EngineError) {
         let section = UnsafeRawBufferPointer(rebasing: batch[RecordBatchHeader.size...])
+        // The append path's hot loop: a pointer walk with one-byte varint fast paths. Only when it
+        // finds a problem does the slower walk below run, to say exactly what and where.
+        if framingIsValid(section, count: header.recordCount, lastOffsetDelta: header.lastOffsetDelta) { return }
         var cursor = 0
         var last: Int64 = -1
         for index in 0..<header.recordCount {
@@ -75,6 +78,53 @@ enum RecordBatchValidator {
             last = delta
         }
         guard cursor == section.count else { throw fail("\(section.count - cursor) bytes follow the last of \(header.recordCount) records") }
+    }
+
+    /// True when the section holds exactly `count` records whose lengths frame it and whose offset
+    /// deltas rise up to at most `lastOffsetDelta`.
+    @inline(__always)
+    static func framingIsValid(_ section: UnsafeRawBufferPointer, count: Int32, lastOffsetDelta: Int32) -> Bool {
+        guard let base = section.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return count == 0 }
+        var cursor = base
+        let end = base + section.count
+        var last: Int64 = -1
+        var remaining = count
+        while remaining > 0 {
+            guard let length = readZigZag(&cursor, end), length > 0, length <= end - cursor else { return false }
+            let recordEnd = cursor + Int(length)
+            cursor += 1  // attributes
+            guard readZigZag(&cursor, recordEnd) != nil, let delta = readZigZag(&cursor, recordEnd),
+                  delta > last, delta <= Int64(lastOffsetDelta) else { return false }
+            last = delta
+            cursor = recordEnd
+            remaining -= 1
+        }
+        return cursor == end
+    }
+
+    /// A zig-zag varint at `cursor` (before `end`), advancing it; nil when malformed.
+    @inline(__always)
+    private static func readZigZag(_ cursor: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Int64? {
+        guard cursor < end else { return nil }
+        let first = cursor.pointee
+        if first < 0x80 {
+            cursor += 1
+            return Int64(first >> 1) ^ -Int64(first & 1)
+        }
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        var pointer = cursor
+        while pointer < end, shift < 70 {
+            let byte = pointer.pointee
+            pointer += 1
+            result |= UInt64(byte & 0x7f) << shift
+            if byte & 0x80 == 0 {
+                cursor = pointer
+                return Int64(bitPattern: (result >> 1) ^ (0 &- (result & 1)))
+            }
+            shift += 7
+        }
+        return nil
     }
 
     static func hex(_ value: UInt32) -> String {

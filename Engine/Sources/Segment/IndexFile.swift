@@ -22,6 +22,9 @@ final class IndexFile<Entry: IndexEntry> {
     private var mapping: MappedFile
     private(set) var entryCount: Int
     private(set) var maxEntries: Int
+    /// The first entry written since the last flush (nil: nothing to flush), so a flush syncs
+    /// only the pages that changed rather than the whole preallocated mapping.
+    private var firstDirtyEntry: Int?
 
     /// Opens or creates the file. A new file is preallocated to `maxIndexBytes`; an existing one
     /// is taken to hold `length / Entry.size` entries, and is grown to `maxIndexBytes` when `active`.
@@ -55,6 +58,7 @@ final class IndexFile<Entry: IndexEntry> {
     func append(_ entry: Entry) throws(EngineError) {
         guard !isFull else { throw .corruptIndex(file: path, reason: "append to a full index of \(entryCount) entries") }
         entry.encode(into: mapping.bytes, at: entryCount * Entry.size)
+        if firstDirtyEntry == nil { firstDirtyEntry = entryCount }
         entryCount += 1
     }
 
@@ -83,6 +87,7 @@ final class IndexFile<Entry: IndexEntry> {
             (base + keep * Entry.size).initializeMemory(as: UInt8.self, repeating: 0, count: (entryCount - keep) * Entry.size)
         }
         entryCount = keep
+        firstDirtyEntry = min(firstDirtyEntry ?? keep, keep)
     }
 
     func reset() { truncate(toEntries: 0) }
@@ -100,7 +105,12 @@ final class IndexFile<Entry: IndexEntry> {
         maxEntries = bytes / Entry.size
     }
 
-    func flush() throws(EngineError) { try mapping.sync() }
+    /// Writes the entries changed since the last flush back to the file.
+    func flush() throws(EngineError) {
+        guard let first = firstDirtyEntry else { return }
+        try mapping.sync(from: first * Entry.size, to: max(entryCount, first + 1) * Entry.size)
+        firstDirtyEntry = nil
+    }
 
     func all() -> [Entry] { (0..<entryCount).map(entry) }
 }

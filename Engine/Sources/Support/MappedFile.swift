@@ -61,9 +61,13 @@ final class MappedFile {
         try map(writable: true)
     }
 
-    /// Writes dirty pages back to the file.
-    func sync() throws(EngineError) {
+    /// Writes the pages holding bytes [from, to) back to the file (the whole mapping by default).
+    func sync(from start: Int = 0, to end: Int? = nil) throws(EngineError) {
         guard let base, length > 0 else { return }
-        guard msync(base, length, MS_SYNC) == 0 else { throw .io(operation: "msync", path: path, errno: errno) }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = max(0, min(start, length)) / page * page
+        let last = min(end ?? length, length)
+        guard last > first else { return }
+        guard msync(base + first, last - first, MS_SYNC) == 0 else { throw .io(operation: "msync", path: path, errno: errno) }
     }
 }
