@@ -138,3 +138,42 @@ final class RecordBatchTests: XCTestCase {
         XCTAssertNil(tooLong.withUnsafeBytes { Varint.readSigned($0, &position) })
     }
 }
+
+final class RecordFramingTests: XCTestCase {
+    /// The append path's fast framing walk must agree with the general record reader on every
+    /// input: valid batches with varints of every width, and damaged record sections.
+    func testTheFastFramingWalkAgreesWithTheRecordReader() throws {
+        var random = SeededRandom(seed: 31)
+        for round in 0..<300 {
+            var builder = RecordBatchBuilder()
+            let count = Int.random(in: 1...40, using: &random)
+            for _ in 0..<count {
+                let size = [0, 10, 63, 64, 200, 8191, 8192, 20_000].randomElement(using: &random)!
+                builder.append(key: random.maybeBytes(maxCount: 4), value: [UInt8](repeating: 1, count: size), timestamp: Int64.random(in: -1...1 << 40, using: &random))
+            }
+            var bytes = builder.build().bytes
+            let header = bytes.withUnsafeBytes { RecordBatchHeader(decoding: $0) }
+            if round % 2 == 1 {
+                for _ in 0..<Int.random(in: 1...3, using: &random) {
+                    let index = Int.random(in: RecordBatchHeader.size..<bytes.count, using: &random)
+                    bytes[index] = UInt8.random(in: 0...255, using: &random)
+                }
+            }
+            let fast = bytes.withUnsafeBytes {
+                RecordBatchValidator.framingIsValid(UnsafeRawBufferPointer(rebasing: $0[RecordBatchHeader.size...]), count: header.recordCount, lastOffsetDelta: header.lastOffsetDelta)
+            }
+            let slow: Bool = bytes.withUnsafeBytes { raw in
+                let section = UnsafeRawBufferPointer(rebasing: raw[RecordBatchHeader.size...])
+                var cursor = 0
+                var last: Int64 = -1
+                for _ in 0..<header.recordCount {
+                    guard let delta = try? Record.skip(section, at: &cursor), delta > last, delta <= Int64(header.lastOffsetDelta) else { return false }
+                    last = delta
+                }
+                return cursor == section.count
+            }
+            XCTAssertEqual(fast, slow, "round \(round)")
+            if round % 2 == 0 { XCTAssertTrue(fast, "round \(round): a valid batch") }
+        }
+    }
+}

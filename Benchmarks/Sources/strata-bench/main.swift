@@ -26,6 +26,12 @@ usage: strata-bench <command> [options]
           [--warm-seconds 1]
   lookup  --dir D [--batches 1000000] [--lookups 2000000]
   crc     [--sizes 16KiB,1MiB] [--seconds 1]
+  compact-prepare --dir D [--keys 1000000] [--rounds 10] [--value-size 100]
+          writes a compacted log (kept; prints "FIXTURE <path>" and its size)
+  compact --fixture PATH [--dedupe-buffer 128MiB]
+          compacts it to the end; prints throughput, passes and peak memory
+  retention --dir D [--segments 10000]
+          times applyRetention over that many expired segments
   memcpy  [--size 256MiB] [--seconds 1]
 Sizes take B, KiB, MiB, GiB suffixes. D is created if missing; the workload works in a new
 directory below it and removes it afterwards.
@@ -238,6 +244,37 @@ do {
             result("crc32c.\(sizeLabel(size)).bytes_per_s", crc.cpu, "B/s")
             result("memcpy.\(sizeLabel(size)).bytes_per_s", copy.cpu, "B/s")
         }
+
+    case "compact-prepare":
+        let directory = try Scratch.makeDirectory(under: options.string("dir"), prefix: "compact")
+        let started = monotonicSeconds()
+        let keys = options.size("keys", "1000000")
+        let rounds = options.size("rounds", "10")
+        let bytes = try prepareCompactedLog(directory: directory, keys: keys, rounds: rounds, valueSize: options.size("value-size", "100"))
+        info("compacted log \(directory): \(keys) keys x \(rounds) rounds, \(bytes) bytes, written in \(monotonicSeconds() - started) s")
+        result("compact.log_bytes", Double(bytes), "B")
+        emit("FIXTURE \(directory)")
+
+    case "compact":
+        let outcome = try runCompaction(directory: options.string("fixture"), dedupeBufferBytes: options.size("dedupe-buffer", "128MiB"))
+        info("compaction: read \(outcome.bytesRead) B, wrote \(outcome.bytesWritten) B, removed \(outcome.recordsRemoved) records in \(outcome.passes) passes, \(outcome.seconds) s; map \(outcome.mapBytes) B; peak RSS \(outcome.peakResidentBytes) B (before \(outcome.residentBeforeBytes) B)")
+        result("compact.seconds", outcome.seconds, "s")
+        result("compact.bytes_read", Double(outcome.bytesRead), "B")
+        result("compact.bytes_written", Double(outcome.bytesWritten), "B")
+        result("compact.read_bytes_per_s", Double(outcome.bytesRead) / outcome.seconds, "B/s")
+        result("compact.passes", Double(outcome.passes), "passes")
+        result("compact.map_bytes", Double(outcome.mapBytes), "B")
+        result("compact.peak_rss_bytes", Double(outcome.peakResidentBytes), "B")
+        result("compact.rss_before_bytes", Double(outcome.residentBeforeBytes), "B")
+
+    case "retention":
+        let directory = try Scratch.makeDirectory(under: options.string("dir"), prefix: "retention")
+        defer { Scratch.remove(directory) }
+        let segments = options.size("segments", "10000")
+        let outcome = try runRetention(directory: directory, segments: segments)
+        info("retention: \(outcome.deleted) of \(segments) segments deleted in \(outcome.seconds) s (building them took \(outcome.prepareSeconds) s)")
+        result("retention.segments_deleted", Double(outcome.deleted), "segments")
+        result("retention.seconds", outcome.seconds, "s")
 
     case "memcpy":
         let size = options.size("size", "256MiB")

@@ -11,9 +11,13 @@ import Darwin
 /// Why mapped: index lookups are binary searches over small fixed-size entries; a mapping lets
 /// them run as plain memory reads with no system call, and the page cache keeps them warm.
 /// Not thread-safe: the owning index serialises access.
+///
+/// No descriptor is kept open: a mapping stays valid after its descriptor is closed, and a log of
+/// 10,000 segments would otherwise hold 20,000 index descriptors besides its 10,000 `.log` ones.
+/// Resizing opens the file again for the moment it takes.
 final class MappedFile {
     let path: String
-    private(set) var file: FileDescriptor
+    private let writable: Bool
     private(set) var base: UnsafeMutableRawPointer?
     private(set) var length: Int
 
@@ -21,7 +25,8 @@ final class MappedFile {
     /// (preallocation); otherwise its current size is mapped.
     init(path: String, length: Int?, writable: Bool) throws(EngineError) {
         self.path = path
-        file = try FileDescriptor(path: path, mode: writable ? .createReadWrite : .readOnly)
+        self.writable = writable
+        let file = try FileDescriptor(path: path, mode: writable ? .createReadWrite : .readOnly)
         if let length {
             try file.truncate(to: Int64(length))
             self.length = length
@@ -29,10 +34,10 @@ final class MappedFile {
             self.length = Int(try file.size())
         }
         base = nil
-        try map(writable: writable)
+        try map(file)
     }
 
-    private func map(writable: Bool) throws(EngineError) {
+    private func map(_ file: FileDescriptor) throws(EngineError) {
         guard length > 0 else { base = nil; return }
         let protection = writable ? (PROT_READ | PROT_WRITE) : PROT_READ
         let address = mmap(nil, length, protection, MAP_SHARED, file.fd, 0)
@@ -56,9 +61,10 @@ final class MappedFile {
     /// Changes the file's size and maps it again (used to trim an index when its segment rolls).
     func resize(to newLength: Int) throws(EngineError) {
         unmap()
+        let file = try FileDescriptor(path: path, mode: .readWrite)
         try file.truncate(to: Int64(newLength))
         length = newLength
-        try map(writable: true)
+        try map(file)
     }
 
     /// Writes the pages holding bytes [from, to) back to the file (the whole mapping by default).
