@@ -39,9 +39,11 @@ public struct LogCleaner: Sendable {
         var scratch: [UInt8] = []
 
         // Pass 2: the offset map over the dirty section.
-        let map = CleanerOffsetMap(memoryBytes: config.dedupeBufferBytes, loadFactor: config.loadFactor)
+        let dirtyRecords = try Self.recordCount(snapshot.segments, from: range.firstDirtyOffset, below: range.firstUncleanableOffset)
+        let map = CleanerOffsetMap(memoryBytes: config.dedupeBufferBytes, loadFactor: config.loadFactor, expectedKeys: dirtyRecords)
         var covered = true
         var mapEnd = range.firstDirtyOffset
+        var pending: [(KeyHash, Int64)] = []
         scan: for segment in snapshot.segments where segment.nextOffset > range.firstDirtyOffset && segment.baseOffset < range.firstUncleanableOffset {
             var scanner = try LogFileScanner(file: segment.log, end: segment.size)
             while let batch = try scanner.next() {
@@ -59,13 +61,19 @@ public struct LogCleaner: Sendable {
                 }
                 if !header.isControl && !snapshot.isAborted(header) {
                     try Self.withRecords(batch, scratch: &scratch) { (section) throws(EngineError) in
+                        // Hash the batch's keys and prefetch their slots first, then update: the
+                        // map's cache misses then overlap instead of queueing one by one.
+                        pending.removeAll(keepingCapacity: true)
                         var walker = RawRecordWalker(section: section)
                         while let record = try Self.next(&walker, batch) {
                             let offset = header.baseOffset + record.offsetDelta
                             if let key = record.key, offset >= range.firstDirtyOffset {
-                                map.put(KeyHash(UnsafeRawBufferPointer(rebasing: section[key])), offset: offset)
+                                let hash = KeyHash(UnsafeRawBufferPointer(rebasing: section[key]))
+                                map.prefetch(hash)
+                                pending.append((hash, offset))
                             }
                         }
+                        for (hash, offset) in pending { map.put(hash, offset: offset) }
                     }
                 }
                 mapEnd = header.nextOffset
@@ -191,12 +199,20 @@ public struct LogCleaner: Sendable {
         }
         return try withRecords(batch, scratch: &scratch) { (section) throws(EngineError) -> Decision in
             kept.removeAll(keepingCapacity: true)
+            // As in the map pass: hash and prefetch every key of the batch, then look them up.
+            var records: [(RawRecord, KeyHash?)] = []
+            records.reserveCapacity(Int(header.recordCount))
             var walker = RawRecordWalker(section: section)
+            while let record = try next(&walker, batch) {
+                let hash = record.key.map { KeyHash(UnsafeRawBufferPointer(rebasing: section[$0])) }
+                if let hash { map.prefetch(hash) }
+                records.append((record, hash))
+            }
             var total = 0
             var tombstones = 0
-            while let record = try next(&walker, batch) {
+            for (record, hash) in records {
                 total += 1
-                let latest = record.key.flatMap { map.get(KeyHash(UnsafeRawBufferPointer(rebasing: section[$0]))) }
+                let latest = hash.flatMap { map.get($0) }
                 switch retention(of: record, offset: header.baseOffset + record.offsetDelta, latestForKey: latest, horizonPassed: horizonPassed) {
                 case .superseded: continue
                 case .expiredTombstone:
@@ -260,6 +276,21 @@ public struct LogCleaner: Sendable {
         }
         if start < facts.count { bounds.append(start..<facts.count) }
         return bounds
+    }
+
+    /// Records in the dirty section, from batch headers alone (one small read per batch): the most
+    /// keys the offset map can receive, so it is sized to the work rather than to the whole buffer.
+    static func recordCount(_ segments: [Segment], from first: Int64, below end: Int64) throws(EngineError) -> Int {
+        var records = 0
+        for segment in segments where segment.nextOffset > first && segment.baseOffset < end {
+            var position = segment.offsetIndex.lookup(first).position
+            while let header = try segment.batchHeader(at: position) {
+                if header.baseOffset >= end { break }
+                if header.lastOffset >= first { records += Int(header.recordCount) }
+                position += Int64(header.totalSize)
+            }
+        }
+        return records
     }
 
     /// Gives `body` the batch's uncompressed records section (decompressing into `scratch` if needed).
