@@ -3,7 +3,7 @@
 # volume (see BENCHMARKS.md, "Compaction and retention"):
 #   - compaction throughput on a log of KEYS distinct keys written ROUNDS times each, against the
 #     raw read + write bandwidth of the same bytes (dd read of the log's files, then dd write of as
-#     many bytes with fdatasync); target >= 50%
+#     many bytes with fdatasync), both from a cold page cache; target >= 50%
 #   - the cleaner's peak resident memory for that log, and the offset map's share of it
 #   - the time to apply retention to 10,000 expired segments
 # Usage: Benchmarks/compaction.sh [--quick] [--dir DIR] [--keys N] [--rounds N]
@@ -38,8 +38,13 @@ fixture="$(echo "$prepared" | awk '$1 == "FIXTURE" { print $2 }')"
 log_bytes="$(echo "$prepared" | value compact.log_bytes)"
 trap 'rm -rf "$fixture" "$dir/raw.write"' EXIT
 
+# Both sides start from a cold page cache, so "the same volume" means its disk, not memory.
+drop_caches() {
+  sync
+  if [ -w /proc/sys/vm/drop_caches ]; then echo 3 > /proc/sys/vm/drop_caches; else echo "compaction.sh: cannot drop the page cache (not root): figures are warm" >&2; fi
+}
 # Raw reference: read every segment file of the fixture, then write as many bytes, made durable.
-sync
+drop_caches
 start=$(now)
 for file in "$fixture"/changelog-0/*.log; do dd if="$file" of=/dev/null bs=1M status=none; done
 read_end=$(now)
@@ -48,6 +53,7 @@ write_end=$(now)
 rm -f "$dir/raw.write"
 
 echo "compacting ..." >&2
+drop_caches
 compacted="$("$bench" compact --fixture "$fixture")"
 echo "$compacted" | grep '^INFO' >&2 || true
 seconds="$(echo "$compacted" | value compact.seconds)"

@@ -278,16 +278,18 @@ public struct LogCleaner: Sendable {
         return bounds
     }
 
-    /// Records in the dirty section, from batch headers alone (one small read per batch): the most
-    /// keys the offset map can receive, so it is sized to the work rather than to the whole buffer.
+    /// Records in the dirty section, from batch headers: the most keys the offset map can receive,
+    /// so it is sized to the work rather than to the whole buffer. It reads with the scanner's
+    /// large sequential reads (a cold disk serves small header reads one by one), which also
+    /// leaves the section in the page cache for the map pass.
     static func recordCount(_ segments: [Segment], from first: Int64, below end: Int64) throws(EngineError) -> Int {
         var records = 0
         for segment in segments where segment.nextOffset > first && segment.baseOffset < end {
-            var position = segment.offsetIndex.lookup(first).position
-            while let header = try segment.batchHeader(at: position) {
-                if header.baseOffset >= end { break }
-                if header.lastOffset >= first { records += Int(header.recordCount) }
-                position += Int64(header.totalSize)
+            var scanner = try LogFileScanner(
+                file: segment.log, from: segment.offsetIndex.lookup(first).position, end: segment.size, validateCRC: false)
+            while let batch = try scanner.next() {
+                if batch.header.baseOffset >= end { break }
+                if batch.header.lastOffset >= first { records += Int(batch.header.recordCount) }
             }
         }
         return records
