@@ -18,6 +18,25 @@ func emit(_ line: String, to descriptor: Int32 = 1) {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 3 && arguments[1] == "retain" {
+    // strata-crash-writer retain DIR: applies retention.ms=1h to DIR's logs (file.delete.delay.ms
+    // 1h, so renamed files stay until the next open) and writes the checkpoints; the crash tests
+    // kill it at named points.
+    do {
+        var config = LogConfig()
+        config.retentionMs = 3_600_000
+        config.fileDeleteDelayMs = 3_600_000
+        let (manager, _) = try LogManager.open(directory: arguments[2], defaultConfig: config)
+        emit("READY")
+        _ = try manager.applyRetention()
+        emit("RETAINED")
+        try manager.close()
+        exit(0)
+    } catch {
+        emit("strata-crash-writer: \(error)", to: 2)
+        exit(1)
+    }
+}
 if arguments.count == 3 && arguments[1] == "clean" {
     // strata-crash-writer clean DIR: compacts DIR's logs (cleanup.policy=compact, 4 KiB segments)
     // until done, pass after pass; the crash tests kill it at named points or at random moments.

@@ -35,7 +35,12 @@ extension PartitionLog {
             state.segments.removeFirst(count)
             let newStart = max(state.logStartOffset, state.segments[0].baseOffset)
             try moveLogStart(to: newStart)
-            for segment in doomed { try segment.renameForDeletion() }
+            CrashPoint.reached("retention-start-moved")
+            for (index, segment) in doomed.enumerated() {
+                try segment.renameForDeletion()
+                if index == 0 { CrashPoint.reached("retention-first-renamed") }
+            }
+            CrashPoint.reached("retention-all-renamed")
             scheduleRemoval(of: doomed, after: config.fileDeleteDelayMs)
             result.deletedSegments = doomed.count
             result.deletedBytes = doomed.reduce(0) { $0 + $1.size }
