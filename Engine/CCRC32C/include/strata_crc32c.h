@@ -16,6 +16,10 @@ uint32_t strata_crc32c_software(uint32_t crc, const void *data, size_t length);
 /// 1 when `strata_crc32c` uses the CPU instruction, 0 when it falls back to the table.
 int strata_crc32c_is_hardware(void);
 
+/// 1 when an uncompressed records section holds exactly `count` records whose length varints
+/// frame it exactly and whose offset deltas rise strictly up to at most `last_offset_delta`.
+int strata_record_framing_is_valid(const uint8_t *section, size_t length, int32_t count, int32_t last_offset_delta);
+
 /// Asks the CPU to start loading the cache line at `address` (the cleaner's offset map issues
 /// these for a whole batch of keys before probing, so the misses overlap instead of queueing).
 static inline void strata_prefetch(const void *address) { __builtin_prefetch(address, 1, 0); }
