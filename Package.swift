@@ -60,6 +60,7 @@ let package = Package(
             dependencies: [
                 "Engine", "Broker", "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -71,21 +72,23 @@ let package = Package(
             dependencies: ["Engine"],
             path: "Tests/CrashWriter"
         ),
+        // Helpers shared by the test targets (a seeded random generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "strata-crash-writer"],
+            dependencies: ["Engine", "strata-crash-writer", "TestSupport"],
             path: "Tests/EngineTests",
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "KafkaProtocolTests",
-            dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["KafkaProtocol", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/KafkaProtocolTests"
         ),
         .testTarget(
             name: "BrokerTests",
             dependencies: [
-                "Broker", "Engine", "KafkaProtocol", "strata",
+                "Broker", "Engine", "KafkaProtocol", "strata", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -1,5 +1,6 @@
 @testable import Engine
 import Foundation
+import TestSupport
 import XCTest
 
 /// Kills a real cleaner process (SIGKILL) at every named step of a cleaning pass and swap, and at

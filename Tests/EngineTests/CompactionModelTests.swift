@@ -1,5 +1,6 @@
 @testable import Engine
 import Foundation
+import TestSupport
 import XCTest
 
 /// Random sequences of keyed appends, tombstones, clock advances, rolls, cleaning passes and

@@ -1,5 +1,6 @@
 @testable import Engine
 import Foundation
+import TestSupport
 import XCTest
 
 /// Kills a real writer process with SIGKILL at random moments, sometimes tears the tail of its

@@ -1,5 +1,6 @@
 @testable import Engine
 import Foundation
+import TestSupport
 import XCTest
 
 /// Builders for batches and logs on disk, shared by the engine tests.

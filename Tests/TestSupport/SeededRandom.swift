@@ -1,10 +1,11 @@
-/// A reproducible random source (SplitMix64) so a failing property test can be rerun exactly.
-struct SeededRandom: RandomNumberGenerator {
+/// A reproducible random source (SplitMix64) so a failing property or fuzz test can be rerun
+/// exactly. Shared by every test target.
+public struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -12,11 +13,11 @@ struct SeededRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
-    mutating func bytes(_ count: Int) -> [UInt8] {
+    public mutating func bytes(_ count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
     }
 
-    mutating func maybeBytes(maxCount: Int) -> [UInt8]? {
+    public mutating func maybeBytes(maxCount: Int) -> [UInt8]? {
         Int.random(in: 0..<8, using: &self) == 0 ? nil : bytes(Int.random(in: 0...maxCount, using: &self))
     }
 }
