@@ -9,6 +9,7 @@ struct Strata: ParsableCommand {
         abstract: "Tools for Strata, a Kafka-compatible event streaming platform.",
         subcommands: [
             Dump.self,
+            Perf.self,
             Serve.self,
             Tune.self,
         ]
