@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Strata broker benchmark: the same confluent-kafka (librdkafka) client load against `strata serve`
+# and against librdkafka's in-process mock cluster (test.mock.num.brokers=1), client and broker on
+# this machine together.
+#
+#   Benchmarks/broker.sh            full run (2,000,000 x 100 B records; about 3-4 minutes once built)
+#   Benchmarks/broker.sh --quick    short run (300,000 records, 3 s latency run; about 1 minute)
+#
+# Options:
+#   --quick            fewer records, shorter latency run
+#   --records N        records per produce/consume run (default 2000000, --quick 300000)
+#   --no-build         use the strata binary already built (.build/release/strata)
+#   --strict           exit 1 when a target is missed
+#   --markdown FILE    also write the results table as Markdown to FILE
+#
+# What it measures (Benchmarks/broker_load.py is the client load):
+#   1. broker resident memory (VmRSS) with 1,000 partitions idle: a fresh `strata serve`, one topic
+#      with 1,000 partitions created through the AdminClient, 5 s idle.
+#   2. on a second fresh broker, and then on the mock cluster, with identical client settings
+#      (acks=1, linger.ms=5, compression none, other batching settings librdkafka's defaults, one
+#      partition): produce N x 100 B records (produce() in a tight loop, poll(0), final flush());
+#      consume them all from offset 0 (consume(10000) in a loop, default fetch settings).
+#      Broker CPU seconds (utime+stime from /proc/PID/stat) around the produce run, per GB.
+#   3. produce paced at 10,000 records/s for 10 s (3 s with --quick) after 1 s of warm-up,
+#      linger.ms=0, acks=1: per-record latency from produce() to its delivery callback.
+# Traffic goes to 127.0.0.1 only; the broker listens on a free port. The mock cluster runs inside
+# the Python process, so the mock's figures include its broker's CPU time in the client's process.
+# Needs: swift, python3 (.venv made by scripts/setup-python.sh, run here).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+QUICK=0
+BUILD=1
+STRICT=0
+MARKDOWN=""
+RECORDS=""
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) QUICK=1 ;;
+        --records) RECORDS="$2"; shift ;;
+        --no-build) BUILD=0 ;;
+        --strict) STRICT=1 ;;
+        --markdown) MARKDOWN="$2"; shift ;;
+        -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+        *) echo "broker.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ "$QUICK" = 1 ]; then
+    RECORDS="${RECORDS:-300000}"; LATENCY_SECONDS=3; IDLE=3
+else
+    RECORDS="${RECORDS:-2000000}"; LATENCY_SECONDS=10; IDLE=5
+fi
+SIZE=100
+
+log() { printf '%s\n' "$*" >&2; }
+
+cd "$ROOT"
+scripts/setup-python.sh >&2
+PY="$ROOT/.venv/bin/python"
+BIN="$ROOT/.build/release/strata"
+if [ "$BUILD" = 1 ]; then
+    log "building strata (release) ..."
+    if ! swift build -c release --product strata >"$ROOT/.build-bench-strata-build.log" 2>&1; then
+        tail -30 "$ROOT/.build-bench-strata-build.log" >&2
+        log "build failed"
+        exit 1
+    fi
+    rm -f "$ROOT/.build-bench-strata-build.log"
+fi
+[ -x "$BIN" ] || { log "no strata binary at $BIN (drop --no-build)"; exit 1; }
+
+DATA_ROOT="$ROOT/.build-bench/broker-data"
+mkdir -p "$DATA_ROOT"
+RUN="$DATA_ROOT/run.$$"
+mkdir -p "$RUN"
+RESULTS="$RUN/results"
+: > "$RESULTS"
+BROKER_PID=""
+
+stop_broker() {
+    if [ -n "$BROKER_PID" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
+        kill -TERM "$BROKER_PID" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$BROKER_PID" 2>/dev/null && kill -KILL "$BROKER_PID" 2>/dev/null || true
+        wait "$BROKER_PID" 2>/dev/null || true
+    fi
+    BROKER_PID=""
+}
+cleanup() { stop_broker; rm -rf "$RUN"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Starts a fresh broker on data dir $1; sets BROKER_PID and BOOTSTRAP.
+start_broker() {
+    local dir="$1" out="$1.log"
+    rm -rf "$dir"; mkdir -p "$dir"
+    "$BIN" serve --override listeners=PLAINTEXT://127.0.0.1:0 --override "log.dirs=$dir" >"$out" 2>&1 &
+    BROKER_PID=$!
+    local port=""
+    for _ in $(seq 1 300); do
+        port=$(grep -o 'listening on PLAINTEXT://127\.0\.0\.1:[0-9]*' "$out" 2>/dev/null | head -1 | sed 's/.*://' || true)
+        [ -n "$port" ] && break
+        kill -0 "$BROKER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -z "$port" ]; then
+        log "strata serve did not start:"; tail -20 "$out" >&2; exit 1
+    fi
+    BOOTSTRAP="127.0.0.1:$port"
+    log "  strata serve (pid $BROKER_PID) listening on $BOOTSTRAP, data in $dir"
+}
+
+load() { # runs broker_load.py, keeps RESULT lines, shows progress
+    local out
+    out=$("$PY" "$HERE/broker_load.py" "$@") || { log "broker_load.py $* failed"; exit 1; }
+    printf '%s\n' "$out" | awk '$1 == "RESULT" { print $2, $3 }' >> "$RESULTS"
+}
+
+log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); records $RECORDS x $SIZE B"
+log "1/2 resident memory with 1,000 idle partitions"
+start_broker "$RUN/memory"
+load memory --bootstrap "$BOOTSTRAP" --pid "$BROKER_PID" --partitions 1000 --idle "$IDLE"
+stop_broker
+
+log "2/2 produce, consume and paced-latency runs: strata, then the mock cluster"
+start_broker "$RUN/throughput"
+load throughput --bootstrap "$BOOTSTRAP" --pid "$BROKER_PID" --records "$RECORDS" --size "$SIZE" \
+    --latency-seconds "$LATENCY_SECONDS"
+stop_broker
+
+get() { awk -v k="$1" '$1 == k { print $2 }' "$RESULTS" | tail -1; }
+
+TABLE="$RUN/table"
+: > "$TABLE"
+MISSED=0
+row() { printf '%s|%s|%s|%s|%s|%s\n' "$@" >> "$TABLE"; [ "$6" = "MISS" ] && MISSED=1; return 0; }
+rate() { awk -v r="$1" -v s="$SIZE" 'BEGIN { printf "%.0f rec/s (%.1f MB/s)", r, r * s / 1e6 }'; }
+ratio_verdict() { # strata mock target -> "ratio|verdict"
+    awk -v e="$1" -v r="$2" -v t="$3" 'BEGIN { x = e / r; printf "%.2fx|%s", x, (x >= t) ? "PASS" : "MISS" }'
+}
+
+for kind in produce consume; do
+    s=$(get "strata.${kind}_records_per_s"); m=$(get "mock.${kind}_records_per_s")
+    IFS='|' read -r ratio verdict <<< "$(ratio_verdict "$s" "$m" 1.0)"
+    row "$kind throughput, ${SIZE} B records, acks=1" "$(rate "$s")" "$(rate "$m")" "$ratio" ">= 1.0x" "$verdict"
+done
+sp99=$(get strata.latency_p99_us); mp99=$(get mock.latency_p99_us)
+row "produce latency p99 at 10,000 rec/s (linger.ms=0)" \
+    "$(awk -v v="$sp99" 'BEGIN { printf "%.2f ms", v / 1e3 }')" \
+    "$(awk -v v="$mp99" 'BEGIN { printf "%.2f ms", v / 1e3 }')" \
+    "$(awk -v e="$sp99" -v r="$mp99" 'BEGIN { printf "%.2fx", e / r }')" "<= 5 ms" \
+    "$(awk -v v="$sp99" 'BEGIN { print (v <= 5000) ? "PASS" : "MISS" }')"
+for q in p50 p999; do
+    s=$(get "strata.latency_${q}_us"); m=$(get "mock.latency_${q}_us")
+    label=$q; [ "$q" = p999 ] && label=p99.9
+    row "produce latency $label at 10,000 rec/s" \
+        "$(awk -v v="$s" 'BEGIN { printf "%.2f ms", v / 1e3 }')" "$(awk -v v="$m" 'BEGIN { printf "%.2f ms", v / 1e3 }')" \
+        "$(awk -v e="$s" -v r="$m" 'BEGIN { printf "%.2fx", e / r }')" "-" "-"
+done
+rss=$(get strata.rss_idle_bytes)
+row "broker resident memory, 1,000 partitions idle" "$(awk -v v="$rss" 'BEGIN { printf "%.1f MB", v / 1e6 }')" "-" "-" "<= 150 MB" \
+    "$(awk -v v="$rss" 'BEGIN { print (v <= 150e6) ? "PASS" : "MISS" }')"
+row "broker CPU seconds per GB produced" "$(get strata.cpu_s_per_gb) s/GB" "-" "-" "report" "-"
+
+print_table() {
+    awk -F'|' '
+        BEGIN { printf "%-52s %-28s %-28s %-7s %-10s %s\n", "figure", "strata", "reference (mock cluster)", "ratio", "target", "result" }
+        { printf "%-52s %-28s %-28s %-7s %-10s %s\n", $1, $2, $3, $4, $5, $6 }' "$TABLE"
+}
+markdown_table() {
+    echo "| Figure | Strata | Reference (mock cluster) | Ratio | Target | Result |"
+    echo "|---|---|---|---|---|---|"
+    awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$TABLE"
+}
+
+echo
+print_table
+echo
+echo "broker CPU: $(get strata.produce_cpu_s) s during the produce run, $(get strata.consume_cpu_s) s during the consume run;" \
+     "paced rate achieved: strata $(get strata.latency_rate) rec/s, mock $(get mock.latency_rate) rec/s;" \
+     "max latency: strata $(awk -v v="$(get strata.latency_max_us)" 'BEGIN { printf "%.1f ms", v / 1e3 }'), mock $(awk -v v="$(get mock.latency_max_us)" 'BEGIN { printf "%.1f ms", v / 1e3 }')"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "$MARKDOWN" ]; then markdown_table > "$MARKDOWN"; log "markdown table written to $MARKDOWN"; fi
+if [ "$STRICT" = 1 ] && [ "$MISSED" = 1 ]; then exit 1; fi
+exit 0

@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""Client load for Benchmarks/broker.sh: the same confluent-kafka (librdkafka) load against a
+Strata broker and against librdkafka's in-process mock cluster (test.mock.num.brokers=1).
+
+Subcommands (each prints `RESULT key value` lines on stdout, progress on stderr):
+  memory     --bootstrap HOST:PORT --pid PID [--partitions 1000] [--idle 5]
+             create a topic with PARTITIONS partitions, wait IDLE seconds, read VmRSS of PID
+  throughput --bootstrap HOST:PORT --pid PID [--records N] [--size 100] [--latency-seconds S]
+             produce N records (acks=1, linger.ms=5) then consume them from offset 0, first
+             against the broker at HOST:PORT (prefix `strata.`), then against the mock cluster
+             (prefix `mock.`); broker CPU seconds (utime+stime of PID) around the produce run;
+             then a paced produce at 10,000 records/s for S seconds on both, per-record
+             delivery latency (produce() to delivery callback).
+"""
+import argparse
+import os
+import sys
+import time
+
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def result(key, value):
+    print(f"RESULT {key} {value}", flush=True)
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # after the command name: state is fields[0]; utime is field 14, stime 15 (1-based overall)
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def vm_rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS")
+
+
+def create_topic(bootstrap, topic, partitions, mock=False):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    if mock:
+        # The mock cluster names no controller, so CreateTopics cannot be sent; it auto-creates a
+        # topic on its first metadata request, with 4 partitions (librdkafka's mock default).
+        md = admin.list_topics(topic, timeout=10).topics[topic]
+        if len(md.partitions) != partitions:
+            raise RuntimeError(f"mock auto-created {topic} with {len(md.partitions)} partitions, "
+                               f"not {partitions}: use --partitions {len(md.partitions)}")
+        return
+    futures = admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)],
+                                  request_timeout=30)
+    for _, fut in futures.items():
+        fut.result(timeout=40)
+    # wait until metadata shows every partition with a leader
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        md = admin.list_topics(topic, timeout=10).topics.get(topic)
+        if md is not None and md.error is None and len(md.partitions) == partitions and \
+                all(p.leader >= 0 for p in md.partitions.values()):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"topic {topic} did not get {partitions} partitions with leaders")
+
+
+# The client configuration, identical for both targets.
+PRODUCER_CONFIG = {
+    "acks": 1,
+    "linger.ms": 5,
+    "compression.type": "none",
+    "queue.buffering.max.messages": 1_000_000,
+    "queue.buffering.max.kbytes": 1_048_576,
+    "enable.idempotence": False,
+}
+CONSUMER_CONFIG = {
+    "group.id": "strata-broker-bench",
+    "enable.auto.commit": False,
+    "auto.offset.reset": "earliest",
+    "enable.partition.eof": False,
+}
+
+
+def produce_run(bootstrap, topic, records, size, extra=None):
+    conf = dict(PRODUCER_CONFIG, **{"bootstrap.servers": bootstrap})
+    if extra:
+        conf.update(extra)
+    p = Producer(conf)
+    payload = os.urandom(size)
+    errors = [0]
+
+    def on_delivery(err, msg):
+        if err is not None:
+            errors[0] += 1
+
+    # connect first (metadata), so connection set-up is not timed
+    p.list_topics(topic, timeout=10)
+    produce = p.produce
+    poll = p.poll
+    start = time.perf_counter()
+    for i in range(records):
+        while True:
+            try:
+                produce(topic, payload, on_delivery=on_delivery) if i % 10000 == 0 else produce(topic, payload)
+                break
+            except BufferError:
+                poll(0.001)
+        if i & 1023 == 0:
+            poll(0)
+    remaining = p.flush(120)
+    elapsed = time.perf_counter() - start
+    if remaining or errors[0]:
+        raise RuntimeError(f"produce: {remaining} undelivered, {errors[0]} delivery errors")
+    return p, elapsed
+
+
+def consume_run(bootstrap, topic, records):
+    """Reads up to `records` records from the start of every partition; returns (count, seconds)."""
+    from confluent_kafka import OFFSET_BEGINNING
+    conf = dict(CONSUMER_CONFIG, **{"bootstrap.servers": bootstrap})
+    c = Consumer(conf)
+    md = c.list_topics(topic, timeout=10).topics[topic]
+    available = 0
+    for p in md.partitions:
+        low, high = c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+        available += high - low
+    records = min(records, available)
+    c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in md.partitions])
+    got = 0
+    nbytes = 0
+    start = None
+    deadline = time.time() + 300
+    while got < records and time.time() < deadline:
+        batch = c.consume(num_messages=10000, timeout=1.0)
+        if start is None and batch:
+            # timed from the first fetched batch, so connection and assignment are not timed
+            start = time.perf_counter()
+            first = len(batch)
+        for m in batch:
+            if m.error() is None:
+                got += 1
+                nbytes += len(m.value())
+            elif m.error().code() != KafkaError._PARTITION_EOF:
+                raise RuntimeError(f"consume: {m.error()}")
+    elapsed = time.perf_counter() - start
+    c.close()
+    if got < records:
+        raise RuntimeError(f"consume: {got} of {records} records")
+    # rate over the records after the first batch
+    return got - first, elapsed, records
+
+
+def latency_run(bootstrap, topic, rate, seconds, size):
+    conf = dict(PRODUCER_CONFIG, **{"bootstrap.servers": bootstrap, "linger.ms": 0})
+    p = Producer(conf)
+    p.list_topics(topic, timeout=10)
+    payload = os.urandom(size)
+    lat = []
+    errors = [0]
+    now = time.perf_counter
+
+    def cb_for(t0):
+        def cb(err, msg):
+            if err is not None:
+                errors[0] += 1
+            else:
+                lat.append(now() - t0)
+        return cb
+
+    # warm-up: one second at the same rate, not recorded
+    total = int(rate * (seconds + 1))
+    warm = rate
+    start = now()
+    sent = 0
+    while sent < total:
+        due = int((now() - start) * rate) + 1
+        while sent < min(due, total):
+            if sent == warm:
+                lat.clear()
+            t0 = now()
+            p.produce(topic, payload, on_delivery=cb_for(t0))
+            sent += 1
+        p.poll(0)
+        nxt = start + sent / rate
+        d = nxt - now()
+        if d > 0:
+            p.poll(min(d, 0.0005))
+    p.flush(30)
+    elapsed = now() - start
+    if errors[0]:
+        raise RuntimeError(f"latency: {errors[0]} delivery errors")
+    lat.sort()
+
+    def q(x):
+        return lat[min(len(lat) - 1, int(x * len(lat)))] * 1e6
+
+    return len(lat), total / elapsed, q(0.50), q(0.99), q(0.999), lat[-1] * 1e6
+
+
+def cmd_memory(a):
+    create_topic(a.bootstrap, "idle", a.partitions)
+    log(f"  topic 'idle' with {a.partitions} partitions created; idle {a.idle} s")
+    before = vm_rss_bytes(a.pid)
+    time.sleep(a.idle)
+    result("strata.rss_idle_bytes", vm_rss_bytes(a.pid))
+    result("strata.rss_after_create_bytes", before)
+
+
+def cmd_throughput(a):
+    mock = Producer({"bootstrap.servers": "unused:1", "test.mock.num.brokers": 1})
+    mock_bootstrap = ",".join(f"{b.host}:{b.port}" for b in mock.list_topics(timeout=10).brokers.values())
+    # The mock first: it keeps only the tail of each partition's log, so it fixes how many records
+    # the consume runs read (the same number on both, strata's from offset 0).
+    targets = [("mock", mock_bootstrap), ("strata", a.bootstrap)]
+    log(f"  mock cluster at {mock_bootstrap} (in this process)")
+    consume_records = a.records
+    for name, bootstrap in targets:
+        topic = "bench"
+        create_topic(bootstrap, topic, a.partitions, mock=(name == "mock"))
+        cpu0 = cpu_seconds(a.pid) if name == "strata" else None
+        p, elapsed = produce_run(bootstrap, topic, a.records, a.size)
+        if name == "strata":
+            cpu = cpu_seconds(a.pid) - cpu0
+            gb = a.records * a.size / 1e9
+            result("strata.cpu_s_per_gb", f"{cpu / gb:.3f}")
+            result("strata.produce_cpu_s", f"{cpu:.3f}")
+        del p
+        result(f"{name}.produce_records_per_s", f"{a.records / elapsed:.0f}")
+        log(f"  {name}: produce {a.records} x {a.size} B in {elapsed:.2f} s = "
+            f"{a.records / elapsed:,.0f} rec/s, {a.records * a.size / elapsed / 1e6:.1f} MB/s")
+        cpu0 = cpu_seconds(a.pid) if name == "strata" else None
+        n, elapsed, read = consume_run(bootstrap, topic, consume_records)
+        consume_records = read
+        if name == "strata":
+            result("strata.consume_cpu_s", f"{cpu_seconds(a.pid) - cpu0:.3f}")
+        result(f"{name}.consume_records_per_s", f"{n / elapsed:.0f}")
+        result(f"{name}.consume_records", read)
+        log(f"  {name}: consume {read} records (rate over the {n} after the first batch) in {elapsed:.2f} s"
+            f" = {n / elapsed:,.0f} rec/s, {n * a.size / elapsed / 1e6:.1f} MB/s")
+    for name, bootstrap in targets:
+        topic = "latency"
+        create_topic(bootstrap, topic, a.partitions, mock=(name == "mock"))
+        n, rate, p50, p99, p999, mx = latency_run(bootstrap, topic, a.rate, a.latency_seconds, a.size)
+        result(f"{name}.latency_rate", f"{rate:.0f}")
+        result(f"{name}.latency_p50_us", f"{p50:.0f}")
+        result(f"{name}.latency_p99_us", f"{p99:.0f}")
+        result(f"{name}.latency_p999_us", f"{p999:.0f}")
+        result(f"{name}.latency_max_us", f"{mx:.0f}")
+        log(f"  {name}: {n} records at {rate:,.0f} rec/s: p50 {p50:.0f} us, p99 {p99:.0f} us, "
+            f"p99.9 {p999:.0f} us, max {mx:.0f} us")
+    del mock
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    m = sub.add_parser("memory")
+    m.add_argument("--bootstrap", required=True)
+    m.add_argument("--pid", type=int, required=True)
+    m.add_argument("--partitions", type=int, default=1000)
+    m.add_argument("--idle", type=float, default=5)
+    t = sub.add_parser("throughput")
+    t.add_argument("--bootstrap", required=True)
+    t.add_argument("--pid", type=int, required=True)
+    t.add_argument("--records", type=int, default=2_000_000)
+    t.add_argument("--size", type=int, default=100)
+    t.add_argument("--partitions", type=int, default=4)
+    t.add_argument("--rate", type=int, default=10_000)
+    t.add_argument("--latency-seconds", type=float, default=10)
+    a = ap.parse_args()
+    {"memory": cmd_memory, "throughput": cmd_throughput}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
