@@ -138,7 +138,9 @@ def consume_run(bootstrap, topic, records):
     start = None
     deadline = time.time() + 300
     while got < records and time.time() < deadline:
-        batch = c.consume(num_messages=10000, timeout=1.0)
+        # a short timeout: consume() waits for num_messages or the timeout, so a long timeout
+        # would add its whole length to the last, partial batch
+        batch = c.consume(num_messages=10000, timeout=0.01)
         if start is None and batch:
             # timed from the first fetched batch, so connection and assignment are not timed
             start = time.perf_counter()
@@ -166,15 +168,16 @@ def latency_run(bootstrap, topic, rate, seconds, size):
     errors = [0]
     now = time.perf_counter
 
-    def cb_for(t0):
+    def cb_for(t0, index):
         def cb(err, msg):
             if err is not None:
                 errors[0] += 1
-            else:
+            elif index >= warm:
                 lat.append(now() - t0)
         return cb
 
-    # warm-up: one second at the same rate, not recorded
+    # warm-up: the first second at the same rate is not recorded (its first records wait for
+    # the connections to the partition leaders)
     total = int(rate * (seconds + 1))
     warm = rate
     start = now()
@@ -182,10 +185,8 @@ def latency_run(bootstrap, topic, rate, seconds, size):
     while sent < total:
         due = int((now() - start) * rate) + 1
         while sent < min(due, total):
-            if sent == warm:
-                lat.clear()
             t0 = now()
-            p.produce(topic, payload, on_delivery=cb_for(t0))
+            p.produce(topic, payload, on_delivery=cb_for(t0, sent))
             sent += 1
         p.poll(0)
         nxt = start + sent / rate
@@ -221,29 +222,41 @@ def cmd_throughput(a):
     targets = [("mock", mock_bootstrap), ("strata", a.bootstrap)]
     log(f"  mock cluster at {mock_bootstrap} (in this process)")
     consume_records = a.records
-    for name, bootstrap in targets:
-        topic = "bench"
-        create_topic(bootstrap, topic, a.partitions, mock=(name == "mock"))
-        cpu0 = cpu_seconds(a.pid) if name == "strata" else None
-        p, elapsed = produce_run(bootstrap, topic, a.records, a.size)
-        if name == "strata":
-            cpu = cpu_seconds(a.pid) - cpu0
-            gb = a.records * a.size / 1e9
-            result("strata.cpu_s_per_gb", f"{cpu / gb:.3f}")
-            result("strata.produce_cpu_s", f"{cpu:.3f}")
-        del p
-        result(f"{name}.produce_records_per_s", f"{a.records / elapsed:.0f}")
-        log(f"  {name}: produce {a.records} x {a.size} B in {elapsed:.2f} s = "
-            f"{a.records / elapsed:,.0f} rec/s, {a.records * a.size / elapsed / 1e6:.1f} MB/s")
-        cpu0 = cpu_seconds(a.pid) if name == "strata" else None
-        n, elapsed, read = consume_run(bootstrap, topic, consume_records)
-        consume_records = read
-        if name == "strata":
-            result("strata.consume_cpu_s", f"{cpu_seconds(a.pid) - cpu0:.3f}")
-        result(f"{name}.consume_records_per_s", f"{n / elapsed:.0f}")
-        result(f"{name}.consume_records", read)
-        log(f"  {name}: consume {read} records (rate over the {n} after the first batch) in {elapsed:.2f} s"
-            f" = {n / elapsed:,.0f} rec/s, {n * a.size / elapsed / 1e6:.1f} MB/s")
+    rates = {(n, k): [] for n, _ in targets for k in ("produce", "consume")}
+    cpu_produce = cpu_consume = 0.0
+    for rep in range(a.reps):
+        # alternate the order, so neither target always runs on the warmer machine
+        for name, bootstrap in (targets if rep % 2 == 0 else targets[::-1]):
+            topic = f"bench{rep}"
+            create_topic(bootstrap, topic, a.partitions, mock=(name == "mock"))
+            cpu0 = cpu_seconds(a.pid)
+            p, elapsed = produce_run(bootstrap, topic, a.records, a.size)
+            if name == "strata":
+                cpu_produce += cpu_seconds(a.pid) - cpu0
+            del p
+            rates[(name, "produce")].append(a.records / elapsed)
+            log(f"  {name} #{rep + 1}: produce {a.records} x {a.size} B in {elapsed:.2f} s = "
+                f"{a.records / elapsed:,.0f} rec/s, {a.records * a.size / elapsed / 1e6:.1f} MB/s")
+        for name, bootstrap in targets:  # the mock first: it fixes the count
+            topic = f"bench{rep}"
+            cpu0 = cpu_seconds(a.pid)
+            n, elapsed, read = consume_run(bootstrap, topic, consume_records if name == "strata" else a.records)
+            if name == "mock":
+                consume_records = read
+            else:
+                cpu_consume += cpu_seconds(a.pid) - cpu0
+            rates[(name, "consume")].append(n / elapsed)
+            log(f"  {name} #{rep + 1}: consume {read} records (rate over the {n} after the first batch) in "
+                f"{elapsed:.2f} s = {n / elapsed:,.0f} rec/s, {n * a.size / elapsed / 1e6:.1f} MB/s")
+    for (name, kind), values in rates.items():
+        values.sort()
+        result(f"{name}.{kind}_records_per_s", f"{values[len(values) // 2]:.0f}")
+        result(f"{name}.{kind}_runs", ",".join(f"{v:.0f}" for v in values))
+    gb = a.reps * a.records * a.size / 1e9
+    result("strata.cpu_s_per_gb", f"{cpu_produce / gb:.3f}")
+    result("strata.produce_cpu_s", f"{cpu_produce:.3f}")
+    result("strata.consume_cpu_s", f"{cpu_consume:.3f}")
+    result("consume_records", consume_records)
     for name, bootstrap in targets:
         topic = "latency"
         create_topic(bootstrap, topic, a.partitions, mock=(name == "mock"))
@@ -273,6 +286,7 @@ def main():
     t.add_argument("--size", type=int, default=100)
     t.add_argument("--partitions", type=int, default=4)
     t.add_argument("--rate", type=int, default=10_000)
+    t.add_argument("--reps", type=int, default=3)
     t.add_argument("--latency-seconds", type=float, default=10)
     a = ap.parse_args()
     {"memory": cmd_memory, "throughput": cmd_throughput}[a.cmd](a)
