@@ -105,23 +105,14 @@ struct ConfigRequestHandler: Sendable {
         let duplicates = Self.duplicateResources(request.resources.map { ($0.resourceType, $0.resourceName) })
         response.responses = request.resources.map { resource in
             let outcome = Self.attempt {
-                if duplicates.contains(Self.key(resource.resourceType, resource.resourceName)) {
-                    throw Failure(.invalidRequest, "resource \(resource.resourceName) appears more than once in the request")
-                }
-                try checkDuplicateNames(resource.configs.map(\.name))
-                switch ResourceType(rawValue: resource.resourceType) {
-                case .topic:
-                    let topic = try existingTopic(resource.resourceName)
+                try alter(type: resource.resourceType, name: resource.resourceName, configNames: resource.configs.map(\.name),
+                          duplicates: duplicates, validateOnly: request.validateOnly) { _ in
                     var overrides: [String: String] = [:]
                     for entry in resource.configs {
                         guard let value = entry.value else { throw Failure(.invalidRequest, "null value not supported for topic config \(entry.name)") }
                         overrides[entry.name] = value
                     }
-                    try apply(topic.name, overrides, validateOnly: request.validateOnly)
-                case .broker:
-                    try alterBroker(resource.resourceName, names: resource.configs.map(\.name))
-                default:
-                    throw Failure(.invalidRequest, "unsupported resource type \(resource.resourceType)")
+                    return overrides
                 }
             }
             return Self.alterResult(outcome, type: resource.resourceType, name: resource.resourceName,
@@ -137,26 +128,39 @@ struct ConfigRequestHandler: Sendable {
         let duplicates = Self.duplicateResources(request.resources.map { ($0.resourceType, $0.resourceName) })
         response.responses = request.resources.map { resource in
             let outcome = Self.attempt {
-                if duplicates.contains(Self.key(resource.resourceType, resource.resourceName)) {
-                    throw Failure(.invalidRequest, "resource \(resource.resourceName) appears more than once in the request")
-                }
-                try checkDuplicateNames(resource.configs.map(\.name))
-                switch ResourceType(rawValue: resource.resourceType) {
-                case .topic:
-                    let topic = try existingTopic(resource.resourceName)
+                try alter(type: resource.resourceType, name: resource.resourceName, configNames: resource.configs.map(\.name),
+                          duplicates: duplicates, validateOnly: request.validateOnly) { topic in
                     var overrides = topic.metadata.configs
                     for change in resource.configs { try Self.applyOperation(change, to: &overrides) }
-                    try apply(topic.name, overrides, validateOnly: request.validateOnly)
-                case .broker:
-                    try alterBroker(resource.resourceName, names: resource.configs.map(\.name))
-                default:
-                    throw Failure(.invalidRequest, "unsupported resource type \(resource.resourceType)")
+                    return overrides
                 }
             }
             return Self.alterResult(outcome, type: resource.resourceType, name: resource.resourceName,
                                     as: IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.self)
         }
         return response
+    }
+
+    /// What both alter APIs do with one resource: refuse duplicates and unknown resource types,
+    /// refuse broker changes (read-only here), and for a topic apply the overrides that
+    /// `newOverrides` computes from the topic's current state.
+    private func alter(
+        type: Int8, name: String, configNames: [String], duplicates: Set<String>, validateOnly: Bool,
+        newOverrides: (TopicRegistry.Topic) throws -> [String: String]
+    ) throws {
+        if duplicates.contains(Self.key(type, name)) {
+            throw Failure(.invalidRequest, "resource \(name) appears more than once in the request")
+        }
+        try checkDuplicateNames(configNames)
+        switch ResourceType(rawValue: type) {
+        case .topic:
+            let topic = try existingTopic(name)
+            try apply(topic.name, try newOverrides(topic), validateOnly: validateOnly)
+        case .broker:
+            try alterBroker(name, names: configNames)
+        default:
+            throw Failure(.invalidRequest, "unsupported resource type \(type)")
+        }
     }
 
     /// One operation on a topic's overrides (Kafka's `prepareIncrementalConfigs`). APPEND and
