@@ -112,16 +112,22 @@ class Broker:
         return self.process is not None and self.process.poll() is None
 
 
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory):
-    """A broker shared by the tests of one module."""
-    base = tmp_path_factory.mktemp("strata")
-    instance = Broker(base / "data", base / "strata.log").start()
+def serve_for_module(tmp_path_factory, name="strata", overrides=None):
+    """Runs a broker for the tests of one module (use with `yield from` in a module fixture) and
+    checks at the end that it stayed up and stopped cleanly."""
+    base = tmp_path_factory.mktemp(name)
+    instance = Broker(base / "data", base / "strata.log", overrides=overrides).start()
     yield instance
     alive = instance.alive()
     code = instance.stop()
     assert alive, f"the broker died during the tests:\n{instance.log()[-4000:]}"
     assert code == 0, f"unclean exit {code}:\n{instance.log()[-4000:]}"
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory):
+    """A broker shared by the tests of one module."""
+    yield from serve_for_module(tmp_path_factory)
 
 
 @pytest.fixture

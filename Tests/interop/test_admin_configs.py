@@ -8,7 +8,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, ConfigSource,
                                    NewPartitions, NewTopic, ResourceType)
 
-from conftest import Broker
+from conftest import serve_for_module
 
 # Retention checked every 200 ms so a retention change shows within the test's time.
 ADMIN_SETTINGS = {"log.retention.check.interval.ms": "200", "log.retention.hours": "100"}
@@ -16,13 +16,7 @@ ADMIN_SETTINGS = {"log.retention.check.interval.ms": "200", "log.retention.hours
 
 @pytest.fixture(scope="module")
 def admin_broker(tmp_path_factory):
-    base = tmp_path_factory.mktemp("strata-admin")
-    instance = Broker(base / "data", base / "strata.log", overrides=ADMIN_SETTINGS).start()
-    yield instance
-    alive = instance.alive()
-    code = instance.stop()
-    assert alive, f"the broker died during the tests:\n{instance.log()[-4000:]}"
-    assert code == 0, f"unclean exit {code}:\n{instance.log()[-4000:]}"
+    yield from serve_for_module(tmp_path_factory, "strata-admin", ADMIN_SETTINGS)
 
 
 def admin(broker):

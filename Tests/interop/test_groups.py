@@ -6,7 +6,7 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from conftest import Broker
+from conftest import serve_for_module
 
 # A short initial rebalance delay keeps the tests quick (Kafka's default is 3 s).
 GROUP_SETTINGS = {"group.initial.rebalance.delay.ms": "100", "offsets.topic.num.partitions": "5"}
@@ -14,13 +14,7 @@ GROUP_SETTINGS = {"group.initial.rebalance.delay.ms": "100", "offsets.topic.num.
 
 @pytest.fixture(scope="module")
 def groups_broker(tmp_path_factory):
-    base = tmp_path_factory.mktemp("strata-groups")
-    instance = Broker(base / "data", base / "strata.log", overrides=GROUP_SETTINGS).start()
-    yield instance
-    alive = instance.alive()
-    code = instance.stop()
-    assert alive, f"the broker died during the tests:\n{instance.log()[-4000:]}"
-    assert code == 0, f"unclean exit {code}:\n{instance.log()[-4000:]}"
+    yield from serve_for_module(tmp_path_factory, "strata-groups", GROUP_SETTINGS)
 
 
 def create(broker, name, partitions):

@@ -24,17 +24,11 @@ struct PerfConsume: ParsableCommand {
             """
     )
 
-    @Option(name: .customLong("bootstrap-server"), help: ArgumentHelp("The broker to consume from.", valueName: "host:port"))
-    var bootstrapServer: String
-
-    @Option(help: ArgumentHelp("The topic to consume (must exist).", valueName: "topic"))
-    var topic: String
-
-    @Option(name: .customLong("num-records"), help: ArgumentHelp("Stop after this many records (give this or --duration).", valueName: "n"))
-    var numRecords: Int?
-
-    @Option(help: ArgumentHelp("Stop consuming after this many seconds (give this or --num-records).", valueName: "seconds"))
-    var duration: Double?
+    @OptionGroup var target: PerfRunOptions
+    var bootstrapServer: String { target.bootstrapServer }
+    var topic: String { target.topic }
+    var numRecords: Int? { target.numRecords }
+    var duration: Double? { target.duration }
 
     @Option(name: .customLong("fetch-max-bytes"), help: ArgumentHelp("The most bytes one Fetch response, and one partition within it, may carry (Kafka's fetch.max.bytes).", valueName: "bytes"))
     var fetchMaxBytes = 52_428_800
@@ -46,9 +40,6 @@ struct PerfConsume: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (numRecords == nil) != (duration == nil) else { throw ValidationError("give either --num-records N or --duration SECONDS") }
-        if let numRecords, numRecords < 1 { throw ValidationError("--num-records must be at least 1") }
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
         guard fetchMaxBytes >= 1024, fetchMaxBytes <= Int(Int32.max) else { throw ValidationError("--fetch-max-bytes must be 1024 to 2147483647") }
         guard timeoutMs >= 1 else { throw ValidationError("--timeout-ms must be at least 1") }
     }

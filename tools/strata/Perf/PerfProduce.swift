@@ -32,17 +32,11 @@ struct PerfProduce: ParsableCommand {
             """
     )
 
-    @Option(name: .customLong("bootstrap-server"), help: ArgumentHelp("The broker to produce to.", valueName: "host:port"))
-    var bootstrapServer: String
-
-    @Option(help: ArgumentHelp("The topic to produce to (created if missing).", valueName: "topic"))
-    var topic: String
-
-    @Option(name: .customLong("num-records"), help: ArgumentHelp("Stop after this many records (give this or --duration).", valueName: "n"))
-    var numRecords: Int?
-
-    @Option(help: ArgumentHelp("Stop producing after this many seconds (give this or --num-records).", valueName: "seconds"))
-    var duration: Double?
+    @OptionGroup var target: PerfRunOptions
+    var bootstrapServer: String { target.bootstrapServer }
+    var topic: String { target.topic }
+    var numRecords: Int? { target.numRecords }
+    var duration: Double? { target.duration }
 
     @Option(name: .customLong("record-size"), help: ArgumentHelp("Bytes in each record's value.", valueName: "bytes"))
     var recordSize = 100
@@ -74,9 +68,6 @@ struct PerfProduce: ParsableCommand {
     var codec: CompressionCodec? { CompressionCodec.allCases.first { $0.description == compression } }
 
     func validate() throws {
-        guard (numRecords == nil) != (duration == nil) else { throw ValidationError("give either --num-records N or --duration SECONDS") }
-        if let numRecords, numRecords < 1 { throw ValidationError("--num-records must be at least 1") }
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
         guard recordSize >= 0, recordSize <= 16 << 20 else { throw ValidationError("--record-size must be 0 to 16777216 bytes") }
         guard throughput == -1 || throughput > 0 else { throw ValidationError("--throughput must be positive, or -1 for no limit") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 byte") }
