@@ -4,7 +4,7 @@
 set -euo pipefail
 
 source "$(dirname "$0")/lib/apt.sh"
-ensure_apt_packages pkg-config libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
+ensure_apt_packages pkg-config libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libcurl4-openssl-dev libssl-dev
 
 if ! command -v swift >/dev/null 2>&1; then
   echo "setup: the Swift toolchain (6.1 or later) is not on PATH; install it from swift.org first" >&2
