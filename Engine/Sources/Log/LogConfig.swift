@@ -38,6 +38,14 @@ public struct LogConfig: Equatable, Sendable {
     public var fileDeleteDelayMs: Int64 = 60_000
     /// `strata.recovery.policy`: what recovery does with a corrupt batch (see `RecoveryPolicy`).
     public var recoveryPolicy: RecoveryPolicy = .truncate
+    /// `remote.storage.enable`: offload closed segments to the remote store (KIP-405). Default false.
+    public var remoteStorageEnable = false
+    /// `local.retention.ms`: with remote storage, how long uploaded segments also stay on local
+    /// disk; -2 means `retention.ms`. Default -2.
+    public var localRetentionMs: Int64 = -2
+    /// `local.retention.bytes`: with remote storage, the most local bytes kept once uploaded;
+    /// -2 means `retention.bytes`. Default -2.
+    public var localRetentionBytes: Int64 = -2
 
     public init() {}
 
@@ -45,6 +53,35 @@ public struct LogConfig: Equatable, Sendable {
     public var deletesByRetention: Bool { cleanupPolicy.split(separator: ",").contains("delete") }
     /// `cleanup.policy` includes `compact`: the cleaner keeps the latest record per key.
     public var isCompacted: Bool { cleanupPolicy.split(separator: ",").contains("compact") }
+
+    /// How long uploaded segments stay local: `local.retention.ms`, or `retention.ms` for -2.
+    public var effectiveLocalRetentionMs: Int64 { localRetentionMs == -2 ? retentionMs : localRetentionMs }
+    /// The most bytes kept local once uploaded: `local.retention.bytes`, or `retention.bytes` for -2.
+    public var effectiveLocalRetentionBytes: Int64 { localRetentionBytes == -2 ? retentionBytes : localRetentionBytes }
+
+    /// This config with local retention in place of total retention: what retention applies to the
+    /// local copies of a tiered log.
+    public var localRetention: LogConfig {
+        var local = self
+        local.retentionMs = effectiveLocalRetentionMs
+        local.retentionBytes = effectiveLocalRetentionBytes
+        return local
+    }
+
+    /// Kafka's cross-setting rules for tiered topics, checked once all settings are applied:
+    /// compacted topics cannot be tiered, and local retention may not exceed total retention.
+    public func validateTiering() throws(EngineError) {
+        guard remoteStorageEnable else { return }
+        if isCompacted {
+            throw .invalidConfig(name: "remote.storage.enable", value: "true", reason: "compacted topics (cleanup.policy=\(cleanupPolicy)) cannot use remote storage")
+        }
+        if retentionMs != -1, effectiveLocalRetentionMs == -1 || effectiveLocalRetentionMs > retentionMs {
+            throw .invalidConfig(name: "local.retention.ms", value: String(localRetentionMs), reason: "must not exceed retention.ms (\(retentionMs))")
+        }
+        if retentionBytes != -1, effectiveLocalRetentionBytes == -1 || effectiveLocalRetentionBytes > retentionBytes {
+            throw .invalidConfig(name: "local.retention.bytes", value: String(localRetentionBytes), reason: "must not exceed retention.bytes (\(retentionBytes))")
+        }
+    }
 
     /// The value of a setting by its Kafka name, as DescribeConfigs reports it.
     public func value(of name: String) -> String? {
@@ -67,6 +104,9 @@ public struct LogConfig: Equatable, Sendable {
         case "max.compaction.lag.ms": String(maxCompactionLagMs)
         case "file.delete.delay.ms": String(fileDeleteDelayMs)
         case "strata.recovery.policy": recoveryPolicy.rawValue
+        case "remote.storage.enable": String(remoteStorageEnable)
+        case "local.retention.ms": String(localRetentionMs)
+        case "local.retention.bytes": String(localRetentionBytes)
         default: nil
         }
     }
@@ -77,6 +117,7 @@ public struct LogConfig: Equatable, Sendable {
         "flush.messages", "flush.ms", "max.message.bytes", "message.timestamp.type", "retention.ms",
         "retention.bytes", "cleanup.policy", "delete.retention.ms", "min.cleanable.dirty.ratio",
         "min.compaction.lag.ms", "max.compaction.lag.ms", "file.delete.delay.ms", "strata.recovery.policy",
+        "remote.storage.enable", "local.retention.ms", "local.retention.bytes",
     ]
 
     /// Applies topic-level overrides by Kafka name. Unknown names and bad values are refused with an
@@ -86,6 +127,7 @@ public struct LogConfig: Equatable, Sendable {
         for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
             try set(name, value)
         }
+        try validateTiering()
     }
 
     public mutating func set(_ name: String, _ value: String) throws(EngineError) {
@@ -125,6 +167,14 @@ public struct LogConfig: Equatable, Sendable {
                 throw .invalidConfig(name: name, value: value, reason: "must be one of \(RecoveryPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             recoveryPolicy = policy
+        case "remote.storage.enable":
+            switch value.trimmedOfBlanks.lowercased() {
+            case "true": remoteStorageEnable = true
+            case "false": remoteStorageEnable = false
+            default: throw .invalidConfig(name: name, value: value, reason: "must be true or false")
+            }
+        case "local.retention.ms": localRetentionMs = try Self.integer(name, value, min: -2)
+        case "local.retention.bytes": localRetentionBytes = try Self.integer(name, value, min: -2)
         default:
             throw .invalidConfig(name: name, value: value, reason: "unknown topic config")
         }

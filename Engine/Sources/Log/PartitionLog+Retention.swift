@@ -23,11 +23,19 @@ extension PartitionLog {
             var result = RetentionResult(logStartOffset: state.logStartOffset)
             let plan = RetentionPlan(
                 segments: state.segments.map { .init(baseOffset: $0.baseOffset, size: $0.size, maxTimestamp: $0.maxTimestampSoFar?.timestamp) },
-                logStartOffset: state.logStartOffset, config: config, now: now)
+                logStartOffset: state.logStartOffset, config: config.remoteStorageEnable ? config.localRetention : config, now: now)
             result.reasons = plan.reasons
             var count = plan.deletedSegments
+            if config.remoteStorageEnable {
+                // Tiered: a segment leaves local disk only once it and its metadata are remote.
+                // The log start offset rule is exempt (DeleteRecords or remote expiry moved it).
+                let uploaded = state.segments.prefix { $0.nextOffset - 1 <= uploadedOffset && $0 !== state.active }.count
+                let belowStart = state.segments.dropLast().prefix { $0.nextOffset <= state.logStartOffset }.count
+                count = max(min(count, uploaded), belowStart)
+                if count == 0 { result.reasons = [] }
+            }
             guard count > 0 else { return result }
-            if plan.rollsActive {
+            if plan.rollsActive && !config.remoteStorageEnable {
                 try roll(at: state.logEndOffset, now: now)
                 count = state.segments.count - 1
             }

@@ -46,6 +46,16 @@ public final class PartitionLog: @unchecked Sendable {
     }
     private var listener: (@Sendable (Int64) -> Void)?
 
+    /// The last offset whose segment is confirmed durable in the remote store (its metadata too),
+    /// or -1. With `remote.storage.enable`, local retention deletes only segments at or below it.
+    /// Not persisted here: the remote log manager sets it from its own durable metadata on start,
+    /// and until then nothing uploaded is deleted locally, which is the safe direction.
+    public var highestOffsetInRemoteStorage: Int64 {
+        get { lock.withLock { uploadedOffset } }
+        set { lock.withLock { uploadedOffset = max(uploadedOffset, newValue) } }
+    }
+    var uploadedOffset: Int64 = -1
+
     init(topicPartition: TopicPartition, directory: String, state: State, clock: @escaping @Sendable () -> Int64) {
         self.topicPartition = topicPartition
         self.directory = directory

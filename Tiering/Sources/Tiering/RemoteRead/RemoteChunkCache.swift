@@ -1,0 +1,168 @@
+import Foundation
+
+/// A bounded cache of remote-object chunks in a local folder, so that consumers re-reading or
+/// reading sequentially through a remote segment pay one store request per chunk, not one per fetch.
+///
+/// Objects are cut into fixed-size chunks (`rsm.config.chunk.size`); each cached chunk is one file.
+/// The least recently used chunks are evicted once the total exceeds the capacity. Concurrent
+/// misses on the same chunk wait for a single download. The folder is emptied at start: the cache
+/// holds nothing the store does not, so there is nothing to recover.
+final class RemoteChunkCache: @unchecked Sendable {
+    struct ChunkKey: Hashable {
+        var object: String
+        var index: Int64
+    }
+
+    private struct Entry {
+        var path: String
+        var size: Int64
+        var lastUse: UInt64
+    }
+
+    let directory: String
+    let capacityBytes: Int64
+    let chunkSize: Int64
+    let metrics: TieringMetrics
+    private let condition = NSCondition()
+    private var entries: [ChunkKey: Entry] = [:]
+    private var downloading: Set<ChunkKey> = []
+    private var totalBytes: Int64 = 0
+    private var tick: UInt64 = 0
+    private var nextFile: UInt64 = 0
+
+    init(directory: String, capacityBytes: Int64, chunkSize: Int, metrics: TieringMetrics) throws(TieringError) {
+        guard chunkSize > 0 else { throw .invalidConfig(name: "rsm.config.chunk.size", value: String(chunkSize), reason: "must be positive") }
+        guard capacityBytes >= Int64(chunkSize) else {
+            throw .invalidConfig(name: "rsm.config.fetch.chunk.cache.size", value: String(capacityBytes), reason: "must hold at least one chunk (\(chunkSize) bytes)")
+        }
+        self.directory = directory
+        self.capacityBytes = capacityBytes
+        self.chunkSize = Int64(chunkSize)
+        self.metrics = metrics
+        try? FileManager.default.removeItem(atPath: directory)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .engine(.io(operation: "mkdir", path: directory, errno: errno))
+        }
+    }
+
+    /// The bytes of `range` of an object of `objectSize` bytes, from cached chunks, downloading
+    /// the missing ones.
+    func read(object: String, range: Range<Int64>, objectSize: Int64, store: RemoteStorage) throws(TieringError) -> [UInt8] {
+        let range = range.clamped(to: 0..<objectSize)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(range.count)
+        var position = range.lowerBound
+        while position < range.upperBound {
+            let key = ChunkKey(object: object, index: position / chunkSize)
+            let chunkStart = key.index * chunkSize
+            let upper = min(range.upperBound, chunkStart + chunkSize)
+            try append(key, objectSize: objectSize, store: store, from: position - chunkStart, count: Int(upper - position), to: &bytes)
+            position = upper
+        }
+        return bytes
+    }
+
+    /// Downloads the chunk holding `position` in the background when it is not cached yet.
+    func prefetch(object: String, position: Int64, objectSize: Int64, store: RemoteStorage) {
+        guard position < objectSize else { return }
+        let key = ChunkKey(object: object, index: position / chunkSize)
+        condition.lock()
+        let needed = entries[key] == nil && !downloading.contains(key)
+        condition.unlock()
+        guard needed else { return }
+        DispatchQueue.global(qos: .utility).async { [self] in
+            _ = try? path(of: key, objectSize: objectSize, store: store, countsAsRead: false)
+        }
+    }
+
+    var cachedBytes: Int64 {
+        condition.lock(); defer { condition.unlock() }
+        return totalBytes
+    }
+
+    // MARK: Chunks
+
+    private func append(_ key: ChunkKey, objectSize: Int64, store: RemoteStorage, from offset: Int64, count: Int, to bytes: inout [UInt8]) throws(TieringError) {
+        // A chunk evicted between lookup and open is simply fetched again.
+        for _ in 0..<3 {
+            let path = try path(of: key, objectSize: objectSize, store: store, countsAsRead: true)
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                if errno == ENOENT { continue }
+                throw .engine(.io(operation: "open", path: path, errno: errno))
+            }
+            defer { close(fd) }
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: count))
+            var done = 0
+            while done < count {
+                let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + start + done, count - done, off_t(offset) + off_t(done)) }
+                if got < 0 && errno == EINTR { continue }
+                guard got > 0 else { throw .engine(.io(operation: "pread", path: path, errno: got < 0 ? errno : EIO)) }
+                done += got
+            }
+            return
+        }
+        throw .engine(.io(operation: "open", path: directory, errno: ENOENT))
+    }
+
+    /// The file holding the chunk, downloading it when missing (one download per chunk at a time).
+    private func path(of key: ChunkKey, objectSize: Int64, store: RemoteStorage, countsAsRead: Bool) throws(TieringError) -> String {
+        condition.lock()
+        while downloading.contains(key) { condition.wait() }
+        if var entry = entries[key] {
+            tick += 1
+            entry.lastUse = tick
+            entries[key] = entry
+            condition.unlock()
+            if countsAsRead { metrics.add(TieringMetrics.cacheHits) }
+            return entry.path
+        }
+        downloading.insert(key)
+        nextFile += 1
+        let path = "\(directory)/\(nextFile).chunk"
+        condition.unlock()
+        if countsAsRead { metrics.add(TieringMetrics.cacheMisses) }
+
+        var failure: TieringError?
+        var size: Int64 = 0
+        do {
+            let start = key.index * chunkSize
+            let bytes = try store.get(key: key.object, range: start..<min(start + chunkSize, objectSize))
+            size = Int64(bytes.count)
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+                throw TieringError.engine(.io(operation: "write", path: path, errno: errno))
+            }
+        } catch let error as RemoteStorageError {
+            failure = .storage(error)
+        } catch let error as TieringError {
+            failure = error
+        } catch {
+            failure = .engine(.io(operation: "write", path: path, errno: EIO))
+        }
+
+        condition.lock()
+        downloading.remove(key)
+        if failure == nil {
+            tick += 1
+            entries[key] = Entry(path: path, size: size, lastUse: tick)
+            totalBytes += size
+            evictLocked()
+        }
+        metrics.set(TieringMetrics.cacheBytes, totalBytes)
+        condition.broadcast()
+        condition.unlock()
+        if let failure { throw failure }
+        return path
+    }
+
+    private func evictLocked() {
+        while totalBytes > capacityBytes, let (key, entry) = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+            entries[key] = nil
+            totalBytes -= entry.size
+            unlink(entry.path)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+/// Whole record batches read from a remote segment, as the broker sends them.
+public struct RemoteReadResult: Sendable {
+    /// The batches' bytes exactly as stored (empty when the first batch was too large and
+    /// `minOneBatch` was off).
+    public var bytes: [UInt8]
+    /// Base offset of the first batch returned.
+    public var firstBatchBaseOffset: Int64?
+    /// Set when nothing was returned because the first batch exceeds the byte limit.
+    public var firstBatchTooLarge: Bool
+    /// The last offset of the segment read from (the next read continues after it).
+    public var segmentEndOffset: Int64
+}
