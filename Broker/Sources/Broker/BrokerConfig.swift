@@ -68,6 +68,11 @@ public struct BrokerConfig: Sendable {
     /// `log.cleaner.dedupe.buffer.size`, `log.cleaner.io.buffer.load.factor`,
     /// `log.cleaner.io.max.bytes.per.second`.
     public var cleaner = CleanerConfig()
+    /// `strata.metrics.listener`: `host:port` of an HTTP endpoint serving `/metrics` in
+    /// Prometheus' text format. Default: none.
+    public var metricsListener: String?
+    /// Tiered storage: `remote.log.*` and the remote store's `rsm.config.*` settings.
+    public var tiering = TieringSettings()
 
     public init() {}
 
@@ -91,6 +96,8 @@ public struct BrokerConfig: Sendable {
                 ignoredSettings.append(name)
             } else if Self.precedenceSettings.contains(name) {
                 // resolved below
+            } else if try tiering.apply(name, value) {
+                // a tiered-storage setting
             } else {
                 throw BrokerConfigError(name: name, value: value, reason: "unknown setting")
             }
@@ -98,6 +105,7 @@ public struct BrokerConfig: Sendable {
         }
         try resolvePrecedence(values)
         try validateListeners()
+        try tiering.validate()
         do {
             defaultLogConfig = try LogConfig(overrides: topicConfigDefaults)
         } catch {
@@ -188,6 +196,8 @@ public struct BrokerConfig: Sendable {
         "log.cleaner.max.compaction.lag.ms": "max.compaction.lag.ms",
         "log.cleaner.min.cleanable.ratio": "min.cleanable.dirty.ratio",
         "log.segment.delete.delay.ms": "file.delete.delay.ms",
+        "log.local.retention.ms": "local.retention.ms",
+        "log.local.retention.bytes": "local.retention.bytes",
     ]
 
     static let precedenceTopicNames: [String: String] = [
@@ -258,6 +268,14 @@ public struct BrokerConfig: Sendable {
         },
         "log.retention.check.interval.ms": { config, name, value throws(BrokerConfigError) in
             config.retentionCheckIntervalMs = try integer(name, value, min: 1)
+        },
+        "strata.metrics.listener": { config, name, value throws(BrokerConfigError) in
+            guard !value.isEmpty else { config.metricsListener = nil; return }
+            let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
+                throw BrokerConfigError(name: name, value: value, reason: "must be host:port")
+            }
+            config.metricsListener = value.isEmpty ? nil : value
         },
         "log.cleaner.enable": { config, name, value throws(BrokerConfigError) in config.cleanerEnable = try boolean(name, value) },
         "log.cleaner.backoff.ms": { config, name, value throws(BrokerConfigError) in config.cleanerBackoffMs = try integer(name, value, min: 0) },

@@ -72,7 +72,7 @@ struct DeleteRecordsHandler: Sendable {
         let offset = requested == Self.highWatermark ? log.highWatermark : requested
         guard offset >= 0 else { return (-1, .offsetOutOfRange) }
         do {
-            return (try registry.logManager.deleteRecords(log.topicPartition, before: offset), .none)
+            return (try registry.deleteRecords(of: log, before: offset), .none)
         } catch {
             switch error {
             case .offsetOutOfRange: return (-1, .offsetOutOfRange)

@@ -127,7 +127,7 @@ struct FetchHandler: Sendable {
                 let result = try log.read(from: entry.fetchOffset, maxBytes: limit, isolation: plan.isolation, minOneBatch: pass.bytes == 0)
                 fetched.highWatermark = result.highWatermark
                 fetched.lastStableOffset = result.lastStableOffset
-                fetched.logStartOffset = result.logStartOffset
+                fetched.logStartOffset = registry.logStartOffset(of: log)
                 if plan.isolation == .committed {
                     fetched.abortedTransactions = result.abortedTransactions.map {
                         FetchResponse.AbortedTransaction(producerId: $0.producerId, firstOffset: $0.firstOffset)
@@ -140,9 +140,14 @@ struct FetchHandler: Sendable {
                 }
             } catch {
                 switch error {
-                case .offsetOutOfRange(_, let start, _):
+                case .offsetOutOfRange where readRemote(entry, of: log, limit: min(entry.maxBytes, max(remaining, 0)), minOneBatch: pass.bytes == 0, into: &fetched):
+                    if fetched.errorCode != .none { pass.hasError = true; continue }
+                    pass.bytes += fetched.remoteRecords?.count ?? 0
+                    remaining -= fetched.remoteRecords?.count ?? 0
+                    continue
+                case .offsetOutOfRange:
                     fetched.errorCode = .offsetOutOfRange
-                    fetched.logStartOffset = start
+                    fetched.logStartOffset = registry.logStartOffset(of: log)
                     fetched.highWatermark = log.highWatermark
                     fetched.lastStableOffset = log.lastStableOffset
                 default:

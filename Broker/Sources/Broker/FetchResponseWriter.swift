@@ -12,6 +12,8 @@ struct FetchedPartition: Sendable {
     /// Nil for read_uncommitted (sent as null), the overlapping aborted transactions for read_committed.
     var abortedTransactions: [FetchResponse.AbortedTransaction]? = nil
     var records: Engine.FileRegion? = nil
+    /// Batches read from the remote store (tiered storage), sent from memory instead of a file.
+    var remoteRecords: [UInt8]? = nil
 }
 
 /// One topic of a fetch response before encoding.
@@ -72,13 +74,14 @@ enum FetchResponseWriter {
         let suffix = flexible ? 2 : 4
         precondition(parts.buffer.writerIndex - start >= suffix)
         parts.buffer.moveWriterIndex(to: parts.buffer.writerIndex - suffix)
-        let length = fetched.records?.length ?? 0
+        let length = fetched.records?.length ?? fetched.remoteRecords?.count ?? 0
         if flexible {
             parts.buffer.writeKafkaUnsignedVarint(UInt32(length + 1))
         } else {
             parts.buffer.writeInteger(Int32(length))
         }
         if let region = fetched.records { parts.append(region) }
+        if let bytes = fetched.remoteRecords { parts.buffer.writeBytes(bytes) }
         if flexible { parts.buffer.writeInteger(UInt8(0)) }
     }
 

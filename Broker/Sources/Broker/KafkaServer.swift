@@ -118,8 +118,19 @@ public final class KafkaServer: Sendable {
         }
         let tasks = scheduleBackgroundWork(registry)
         maintenance.start()
+        registry.tiering?.start()
+        var metricsChannel: (any Channel)?
+        if let address = config.metricsListener {
+            do {
+                metricsChannel = try MetricsEndpoint(registry: registry).bind(address, group: group)
+                logger.info("serving metrics on http://\(address)/metrics")
+            } catch {
+                logger.error("could not serve metrics on \(address): \(error)")
+            }
+        }
         running.withLockedValue {
-            $0 = Running(registry: registry, coordinator: coordinator, maintenance: maintenance, serverChannels: channels, tasks: tasks)
+            $0 = Running(registry: registry, coordinator: coordinator, maintenance: maintenance,
+                         serverChannels: channels + (metricsChannel.map { [$0] } ?? []), tasks: tasks)
         }
     }
 
@@ -203,6 +214,7 @@ public final class KafkaServer: Sendable {
         try? closed.wait()
         deadline.cancel()
         state.maintenance.stop()
+        state.registry.tiering?.stop()
         try? threadPool.syncShutdownGracefully()
         do {
             try state.registry.close()

@@ -2,8 +2,9 @@ import Engine
 import KafkaProtocol
 
 /// ListOffsets: latest (-1: the high watermark, or the last stable offset for read_committed),
-/// earliest (-2) and earliest-local (-4: the log start offset), max timestamp (-3), latest-tiered
-/// (-5: none without tiered storage), or the first offset at or after a timestamp. v0 answers in
+/// earliest (-2: the remote log start for tiered partitions), earliest-local (-4: the local log
+/// start offset), max timestamp (-3), latest-tiered (-5: the last offset in the remote store), or
+/// the first offset at or after a timestamp, searched remotely first. v0 answers in
 /// its old offsets array. Runs on an I/O thread (timestamp lookups read segments).
 struct ListOffsetsHandler: Sendable {
     let registry: TopicRegistry
@@ -48,14 +49,18 @@ struct ListOffsetsHandler: Sendable {
             switch partition.timestamp {
             case Self.latest:
                 found = (-1, committed ? log.lastStableOffset : log.highWatermark)
-            case Self.earliest, Self.earliestLocal:
+            case Self.earliest:
+                found = (-1, registry.logStartOffset(of: log))
+            case Self.earliestLocal:
                 found = (-1, log.logStartOffset)
             case Self.maxTimestamp:
                 if let top = try log.maxTimestampRecord() { found = (top.timestamp, top.offset) }
             case Self.latestTiered:
-                found = nil
+                found = registry.highestRemoteOffset(of: log).map { (-1, $0) }
             case let timestamp where timestamp >= 0:
-                if let hit = try log.offset(forTimestamp: timestamp) {
+                if let hit = try registry.remoteOffset(forTimestamp: timestamp, of: log) {
+                    found = hit
+                } else if let hit = try log.offset(forTimestamp: timestamp) {
                     // Never point past what the client may read.
                     let bound = committed ? log.lastStableOffset : log.highWatermark
                     if hit.offset < bound { found = (hit.timestamp, hit.offset) }

@@ -11,7 +11,6 @@ public enum TopicConfigs {
         "unclean.leader.election.enable": booleanCheck,
         "preallocate": booleanCheck,
         "message.downconversion.enable": booleanCheck,
-        "remote.storage.enable": booleanCheck,
         "delete.retention.ms": integerCheck,
         "min.compaction.lag.ms": integerCheck,
         "max.compaction.lag.ms": integerCheck,
@@ -19,8 +18,6 @@ public enum TopicConfigs {
         "message.timestamp.difference.max.ms": integerCheck,
         "message.timestamp.before.max.ms": integerCheck,
         "message.timestamp.after.max.ms": integerCheck,
-        "local.retention.ms": integerCheck,
-        "local.retention.bytes": integerCheck,
         "min.cleanable.dirty.ratio": { Double($0).map { (0...1).contains($0) } == true ? nil : "must be a number between 0 and 1" },
         "follower.replication.throttled.replicas": { _ in nil },
         "leader.replication.throttled.replicas": { _ in nil },
@@ -68,6 +65,9 @@ public enum TopicConfigs {
             "retention.bytes": String(config.retentionBytes),
             "cleanup.policy": config.cleanupPolicy,
             "strata.recovery.policy": config.recoveryPolicy.rawValue,
+            "remote.storage.enable": String(config.remoteStorageEnable),
+            "local.retention.ms": String(config.localRetentionMs),
+            "local.retention.bytes": String(config.localRetentionBytes),
         ]
     }
 }

@@ -128,12 +128,15 @@ public enum BrokerStorageError: Error, Equatable, Sendable, CustomStringConverti
     case engine(EngineError)
     case corruptTopicMetadata(file: String, reason: String)
     case corruptMetaProperties(file: String, reason: String)
+    /// The remote store or the remote log manager could not be set up.
+    case tiering(String)
 
     public var description: String {
         switch self {
         case .engine(let error): "\(error)"
         case let .corruptTopicMetadata(file, reason): "corrupt topic metadata \(file): \(reason)"
         case let .corruptMetaProperties(file, reason): "corrupt \(file): \(reason)"
+        case let .tiering(reason): "tiered storage: \(reason)"
         }
     }
 }

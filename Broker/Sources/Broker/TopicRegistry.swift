@@ -1,4 +1,5 @@
 import Engine
+import Tiering
 import KafkaProtocol
 import Logging
 import NIOConcurrencyHelpers
@@ -25,6 +26,8 @@ public final class TopicRegistry: @unchecked Sendable {
     }
 
     public let logManager: LogManager
+    /// The remote log manager when `remote.log.storage.system.enable` is on.
+    public private(set) var tiering: RemoteLogManager?
     public let metaProperties: MetaProperties
     let config: BrokerConfig
     let leadership: any PartitionLeadership
@@ -92,6 +95,14 @@ public final class TopicRegistry: @unchecked Sendable {
         } catch {
             try? manager.close()
             throw .engine(error)
+        }
+        if config.tiering.systemEnable {
+            do {
+                registry.tiering = try registry.makeRemoteLogManager()
+            } catch {
+                try? manager.close()
+                throw error
+            }
         }
         return registry
     }
@@ -189,6 +200,7 @@ public final class TopicRegistry: @unchecked Sendable {
         let logConfig: LogConfig
         do {
             logConfig = try TopicConfigs.logConfig(overrides: configs, base: config.defaultLogConfig)
+            try checkTiering(logConfig, was: nil)
         } catch {
             return .failure(TopicAdminError(.invalidConfig, error.description))
         }
@@ -237,6 +249,7 @@ public final class TopicRegistry: @unchecked Sendable {
                 try files.markDeleting(name)
                 for log in topic.logs {
                     log.appendListener = nil
+                    deleteRemoteData(of: log)
                     try logManager.deleteLog(log.topicPartition)
                 }
                 try files.removeDeleting(name)
@@ -299,6 +312,7 @@ public final class TopicRegistry: @unchecked Sendable {
         let logConfig: LogConfig
         do {
             logConfig = try TopicConfigs.logConfig(overrides: overrides, base: config.defaultLogConfig)
+            try checkTiering(logConfig, was: topic(named: name)?.logConfig)
         } catch {
             return .failure(TopicAdminError(.invalidConfig, error.description))
         }

@@ -78,6 +78,18 @@ struct TopicConfigFlags: ParsableArguments {
         "What recovery does with a corrupt batch followed by more data: truncate or fail (default: truncate).", valueName: "policy"))
     var recoveryPolicy: String?
 
+    @Option(name: .customLong("remote.storage.enable"), parsing: .unconditional, help: ArgumentHelp(
+        "true to offload closed segments to the remote store (default: false); needs remote.log.storage.system.enable on the broker.", valueName: "bool"))
+    var remoteStorageEnable: String?
+
+    @Option(name: .customLong("local.retention.ms"), parsing: .unconditional, help: ArgumentHelp(
+        "With remote storage: how long uploaded segments also stay local (default: -2, meaning retention.ms).", valueName: "ms"))
+    var localRetentionMs: String?
+
+    @Option(name: .customLong("local.retention.bytes"), parsing: .unconditional, help: ArgumentHelp(
+        "With remote storage: the most local bytes kept once uploaded (default: -2, meaning retention.bytes).", valueName: "bytes"))
+    var localRetentionBytes: String?
+
     @Option(name: .customLong("config"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Any topic config as name=value (repeatable), the same as --<name> <value>.", valueName: "name=value"))
     var configs: [String] = []
@@ -92,7 +104,8 @@ struct TopicConfigFlags: ParsableArguments {
             ("segment.index.bytes", segmentIndexBytes), ("index.interval.bytes", indexIntervalBytes),
             ("flush.messages", flushMessages), ("flush.ms", flushMs), ("max.message.bytes", maxMessageBytes),
             ("message.timestamp.type", messageTimestampType), ("file.delete.delay.ms", fileDeleteDelayMs),
-            ("strata.recovery.policy", recoveryPolicy),
+            ("strata.recovery.policy", recoveryPolicy), ("remote.storage.enable", remoteStorageEnable),
+            ("local.retention.ms", localRetentionMs), ("local.retention.bytes", localRetentionBytes),
         ]
     }
 

@@ -98,8 +98,14 @@ public final class RemoteLogManager: @unchecked Sendable {
         partition.passLock.lock()
         defer { partition.passLock.unlock() }
         try cleanUpInterruptedSteps(partition)
+        let before = partition.manifest.highestOffset
         try copyEligibleSegments(log, partition)
         try expire(log, partition)
+        // Local copies may go as soon as they are uploaded, without waiting for the broker's
+        // retention check: that is what keeps local disk under `local.retention.bytes`.
+        if partition.manifest.highestOffset > before {
+            do { _ = try log.applyRetention() } catch { throw .engine(error) }
+        }
     }
 
     // MARK: Partitions
@@ -263,7 +269,7 @@ public final class RemoteLogManager: @unchecked Sendable {
         }
         // Local copies of expired offsets go too (local retention normally removed them already).
         if newStart > log.logStartOffset {
-            do { _ = try log.deleteRecords(before: min(newStart, log.highWatermark)) } catch { throw .engine(error) }
+            do { _ = try logManager.deleteRecords(log.topicPartition, before: min(newStart, log.highWatermark)) } catch { throw .engine(error) }
         }
         for victim in victims { try deleteObjects(of: victim, in: partition) }
         try partition.update(remote: true, store: store) { manifest in
@@ -290,7 +296,7 @@ public final class RemoteLogManager: @unchecked Sendable {
             manifest.logStartOffset = offset
         }
         if offset > log.logStartOffset {
-            do { _ = try log.deleteRecords(before: offset) } catch { throw .engine(error) }
+            do { _ = try logManager.deleteRecords(log.topicPartition, before: offset) } catch { throw .engine(error) }
         }
         try expire(log, partition)
         return logStartOffset(of: log)

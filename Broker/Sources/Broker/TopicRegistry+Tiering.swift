@@ -1,0 +1,85 @@
+import Engine
+import Tiering
+
+extension TopicRegistry {
+    /// The remote log manager over this registry's logs. A partition's objects live under
+    /// `<topic>-<topic id>/<partition>/`, so a topic deleted and created again under the same name
+    /// never meets the old topic's remote segments.
+    func makeRemoteLogManager() throws(BrokerStorageError) -> RemoteLogManager {
+        let store: RemoteStorage
+        do {
+            store = try config.tiering.makeStore()
+        } catch {
+            throw .tiering(error.description)
+        }
+        do {
+            return try RemoteLogManager(
+                store: store, config: config.tiering.manager, logManager: logManager, logger: logger,
+                folderName: { [weak self] partition in
+                    let id = self?.topic(named: partition.topic)?.id.description ?? "unknown"
+                    return "\(partition.topic)-\(id)/\(partition.partition)"
+                })
+        } catch {
+            throw .tiering(error.description)
+        }
+    }
+
+    /// Kafka's rules for `remote.storage.enable`: the broker's remote log subsystem must be on,
+    /// and once a topic is tiered it cannot be turned off (its remote data would be orphaned).
+    func checkTiering(_ logConfig: LogConfig, was previous: LogConfig?) throws(TopicConfigError) {
+        if logConfig.remoteStorageEnable && !config.tiering.systemEnable {
+            throw TopicConfigError(name: "remote.storage.enable", value: "true",
+                                   reason: "tiered storage is disabled on this broker (remote.log.storage.system.enable=false)")
+        }
+        if previous?.remoteStorageEnable == true && !logConfig.remoteStorageEnable {
+            throw TopicConfigError(name: "remote.storage.enable", value: "false",
+                                   reason: "remote storage cannot be disabled once enabled on a topic")
+        }
+    }
+
+    /// Deletes a partition's remote segments and manifest when its topic is deleted. A failure
+    /// is logged: the objects are then orphaned under the old topic id, never read again.
+    func deleteRemoteData(of log: PartitionLog) {
+        guard let tiering else { return }
+        do {
+            try tiering.deletePartition(log)
+        } catch {
+            logger.error("deleting the remote data of \(log.topicPartition) failed; its objects stay orphaned: \(error)")
+        }
+    }
+
+    /// The log start offset clients see: the remote one for tiered partitions.
+    func logStartOffset(of log: PartitionLog) -> Int64 {
+        guard let tiering, log.config.remoteStorageEnable else { return log.logStartOffset }
+        return tiering.logStartOffset(of: log)
+    }
+
+    /// The last offset in the remote store (ListOffsets latest-tiered), nil when nothing is remote.
+    func highestRemoteOffset(of log: PartitionLog) -> Int64? {
+        guard let tiering, log.config.remoteStorageEnable, let manifest = try? tiering.manifest(for: log), manifest.highestOffset >= 0 else { return nil }
+        return manifest.highestOffset
+    }
+
+    /// ListOffsets by timestamp in the remote part of a tiered log; nil when the answer is local.
+    func remoteOffset(forTimestamp timestamp: Int64, of log: PartitionLog) throws(EngineError) -> (timestamp: Int64, offset: Int64)? {
+        guard let tiering, log.config.remoteStorageEnable, tiering.logStartOffset(of: log) < log.logStartOffset else { return nil }
+        do {
+            guard let hit = try tiering.offset(forTimestamp: timestamp, of: log), hit.offset < log.logStartOffset else { return nil }
+            return (hit.timestamp, hit.offset)
+        } catch {
+            throw .invalidArgument("remote timestamp lookup failed: \(error)")
+        }
+    }
+
+    /// DeleteRecords: through the remote log manager for tiered partitions (the offset may lie in
+    /// the remote log), else the engine's.
+    func deleteRecords(of log: PartitionLog, before offset: Int64) throws(EngineError) -> Int64 {
+        guard let tiering, log.config.remoteStorageEnable else { return try logManager.deleteRecords(log.topicPartition, before: offset) }
+        do {
+            return try tiering.deleteRecords(of: log, before: offset)
+        } catch {
+            if case let .engine(engineError) = error { throw engineError }
+            throw .io(operation: "delete remote records", path: log.topicPartition.description, errno: 5)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+"""Helpers shared by the tiered-storage interop tests: broker settings for a tiered broker, a
+producer and a from-the-beginning reader, and waits on the broker's own files and metrics."""
+import hashlib
+import time
+import urllib.request
+from pathlib import Path
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from conftest import free_port
+
+TIERED_TOPIC_CONFIG = {
+    "remote.storage.enable": "true",
+    "segment.bytes": "16384",
+    "local.retention.bytes": "0",
+}
+
+
+def tiered_overrides(backend_settings):
+    """Broker settings: tiering on with a fast manager loop, small chunks, a metrics endpoint."""
+    return {
+        "remote.log.storage.system.enable": "true",
+        "remote.log.manager.task.interval.ms": "200",
+        "rsm.config.chunk.size": "65536",
+        "rsm.config.fetch.chunk.cache.size": "1048576",
+        "strata.metrics.listener": f"127.0.0.1:{free_port()}",
+        **backend_settings,
+    }
+
+
+def create_topic(broker, name, config, partitions=1):
+    client = AdminClient({"bootstrap.servers": broker.bootstrap})
+    client.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1, config=config)],
+                         operation_timeout=10)[name].result(timeout=20)
+
+
+def produce(broker, topic, count, start=0, partition=0, timestamp=None):
+    producer = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all", "linger.ms": 5,
+                         "batch.size": 4096, "compression.codec": "lz4"})
+    failures = []
+    for i in range(start, start + count):
+        kwargs = {"timestamp": timestamp} if timestamp is not None else {}
+        producer.produce(topic, key=f"k{i % 13}".encode(), value=record_value(i), partition=partition,
+                         on_delivery=lambda err, msg: err and failures.append(err), **kwargs)
+        if i % 500 == 0:
+            producer.poll(0)
+    assert producer.flush(30) == 0
+    assert failures == []
+    return [record_value(i) for i in range(start, start + count)]
+
+
+def record_value(i):
+    """About 80 bytes that do not compress away, so segments fill and roll."""
+    return f"record-{i:06d}-{hashlib.sha256(str(i).encode()).hexdigest()}".encode()
+
+
+def consume_from_beginning(broker, topic, expected, partition=0, timeout=40):
+    """Every record from offset 0, with offsets, via confluent-kafka (librdkafka)."""
+    consumer = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "tiering-reader", "enable.auto.commit": False,
+                         "fetch.max.bytes": 1048576, "message.max.bytes": 1048576, "max.partition.fetch.bytes": 65536})
+    consumer.assign([TopicPartition(topic, partition, OFFSET_BEGINNING)])
+    records = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(records) < expected and time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is not None:
+                assert message.error() is None, message.error()
+                records.append((message.offset(), message.value()))
+    finally:
+        consumer.close()
+    return records
+
+
+def local_segments(broker, topic, partition=0):
+    return sorted(p.name for p in (Path(broker.data_dir) / f"{topic}-{partition}").glob("*.log"))
+
+
+def local_bytes(broker, topic, partition=0):
+    return sum(p.stat().st_size for p in (Path(broker.data_dir) / f"{topic}-{partition}").glob("*.log"))
+
+
+def wait_until(condition, timeout, message):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(message())
+
+
+def metrics(broker):
+    address = broker.overrides["strata.metrics.listener"]
+    text = urllib.request.urlopen(f"http://{address}/metrics", timeout=5).read().decode()
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            values[name] = int(value)
+    return values
+
+
+def wait_offloaded(broker, topic, max_local_segments=1, timeout=30):
+    """Waits until the partition keeps at most `max_local_segments` local segments (the active one)."""
+    wait_until(lambda: len(local_segments(broker, topic)) <= max_local_segments, timeout,
+               lambda: f"local segments never went: {local_segments(broker, topic)}\n{broker.log()[-3000:]}")
