@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Engine", "Broker", "KafkaProtocol",
+                "Engine", "Broker", "KafkaProtocol", "Tiering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -7,9 +7,11 @@ public enum LogAnalyzer {
     /// - Parameters:
     ///   - firstDirtyOffset: the cleaner checkpoint for this partition (nil: never cleaned).
     ///   - logStartOffset: from `log-start-offset-checkpoint` (nil: the first segment's base).
+    ///   - highestOffsetInRemoteStorage: for tiered logs, the last offset in the remote store
+    ///     (from the partition's remote log manifest): local retention deletes only below it.
     public static func analyze(
         directory: String, topicPartition: TopicPartition, config: LogConfig, now: Int64,
-        firstDirtyOffset: Int64? = nil, logStartOffset: Int64? = nil
+        firstDirtyOffset: Int64? = nil, logStartOffset: Int64? = nil, highestOffsetInRemoteStorage: Int64 = -1
     ) throws(EngineError) -> PartitionAnalysis {
         let bases = try FileSystem.list(directory).compactMap { SegmentFileName.baseOffset(of: $0, suffix: SegmentFileName.log) }.sorted()
         var segments: [PartitionAnalysis.SegmentSummary] = []
@@ -58,7 +60,7 @@ public enum LogAnalyzer {
         let end = segments.last?.nextOffset ?? start
         let plan = RetentionPlan(
             segments: segments.map { .init(baseOffset: $0.baseOffset, size: $0.size, maxTimestamp: $0.maxTimestamp) },
-            logStartOffset: start, config: config, now: now)
+            logStartOffset: start, config: config, now: now, highestOffsetInRemoteStorage: highestOffsetInRemoteStorage)
         let deleted = min(plan.deletedSegments, segments.count)
         let retentionBytes = segments.prefix(deleted).reduce(Int64(0)) { $0 + $1.size }
 

@@ -21,8 +21,34 @@ public struct RetentionPlan: Equatable, Sendable {
     /// "log start offset", "retention.ms", "retention.bytes" — the rules that removed segments.
     public var reasons: [String]
 
-    /// - Parameter segments: oldest first, the active segment last.
-    public init(segments: [SegmentFacts], logStartOffset: Int64, config: LogConfig, now: Int64) {
+    /// - Parameters:
+    ///   - segments: oldest first, the active segment last.
+    ///   - highestOffsetInRemoteStorage: for tiered logs (`remote.storage.enable`), the last offset
+    ///     confirmed in the remote store: local retention (`local.retention.*`) may then delete only
+    ///     segments wholly at or below it, and never rolls the active segment.
+    public init(segments: [SegmentFacts], logStartOffset: Int64, config: LogConfig, now: Int64, highestOffsetInRemoteStorage: Int64 = -1) {
+        guard config.remoteStorageEnable else {
+            self.init(untiered: segments, logStartOffset: logStartOffset, config: config, now: now)
+            return
+        }
+        let local = RetentionPlan(untiered: segments, logStartOffset: logStartOffset, config: config.localRetention, now: now)
+        var uploaded = 0
+        while uploaded + 1 < segments.count, segments[uploaded + 1].baseOffset - 1 <= highestOffsetInRemoteStorage { uploaded += 1 }
+        var belowStart = 0
+        while belowStart + 1 < segments.count, segments[belowStart + 1].baseOffset <= logStartOffset { belowStart += 1 }
+        let count = max(min(local.deletedSegments, uploaded), belowStart)
+        self = RetentionPlan(
+            deletedSegments: count, rollsActive: false,
+            reasons: count == 0 ? [] : local.reasons.map { $0.hasPrefix("retention.") ? "local." + $0 : $0 })
+    }
+
+    private init(deletedSegments: Int, rollsActive: Bool, reasons: [String]) {
+        self.deletedSegments = deletedSegments
+        self.rollsActive = rollsActive
+        self.reasons = reasons
+    }
+
+    private init(untiered segments: [SegmentFacts], logStartOffset: Int64, config: LogConfig, now: Int64) {
         var count = 0
         var reasons: [String] = []
         var belowStart = 0

@@ -15,6 +15,7 @@ extension PartitionLog {
     /// deleted: when it alone is past retention and holds data, it is rolled first and the
     /// empty new segment stays. Deletion is asynchronous: files are renamed `.deleted` at once
     /// and removed after `file.delete.delay.ms`; readers holding a segment's descriptor keep reading.
+    /// Tiered logs apply `local.retention.*` to uploaded segments only (see `RetentionPlan`).
     @discardableResult
     public func applyRetention() throws(EngineError) -> RetentionResult {
         try lock.withLock { () throws(EngineError) -> RetentionResult in
@@ -23,19 +24,11 @@ extension PartitionLog {
             var result = RetentionResult(logStartOffset: state.logStartOffset)
             let plan = RetentionPlan(
                 segments: state.segments.map { .init(baseOffset: $0.baseOffset, size: $0.size, maxTimestamp: $0.maxTimestampSoFar?.timestamp) },
-                logStartOffset: state.logStartOffset, config: config.remoteStorageEnable ? config.localRetention : config, now: now)
+                logStartOffset: state.logStartOffset, config: config, now: now, highestOffsetInRemoteStorage: uploadedOffset)
             result.reasons = plan.reasons
             var count = plan.deletedSegments
-            if config.remoteStorageEnable {
-                // Tiered: a segment leaves local disk only once it and its metadata are remote.
-                // The log start offset rule is exempt (DeleteRecords or remote expiry moved it).
-                let uploaded = state.segments.prefix { $0.nextOffset - 1 <= uploadedOffset && $0 !== state.active }.count
-                let belowStart = state.segments.dropLast().prefix { $0.nextOffset <= state.logStartOffset }.count
-                count = max(min(count, uploaded), belowStart)
-                if count == 0 { result.reasons = [] }
-            }
             guard count > 0 else { return result }
-            if plan.rollsActive && !config.remoteStorageEnable {
+            if plan.rollsActive {
                 try roll(at: state.logEndOffset, now: now)
                 count = state.segments.count - 1
             }

@@ -40,6 +40,8 @@ struct PartitionPrediction {
     var rollsActive: Bool
     /// Nil when the partition is not compacted.
     var compaction: Compaction?
+    /// The remote log of a tiered partition; nil when it was never tiered.
+    var remote: RemoteLogFacts?
 
     var sizeAfter: Int64 { analysis.size - retentionBytes - (compaction.map { $0.hasDirtyData ? $0.bytes : 0 } ?? 0) }
     var recordsAfter: Int64 { analysis.records - retentionRecords - (compaction.map { $0.hasDirtyData ? $0.records : 0 } ?? 0) }
@@ -54,13 +56,15 @@ struct PartitionPrediction {
         cleanerOffsets: [TopicPartition: Int64], logStarts: [TopicPartition: Int64]
     ) throws -> PartitionPrediction {
         let path = directory.partitionPath(partition)
+        let remote = try RemoteLogFacts.load(partitionPath: path)
         let analysis = try LogAnalyzer.analyze(
             directory: path, topicPartition: partition, config: config, now: now,
-            firstDirtyOffset: cleanerOffsets[partition], logStartOffset: logStarts[partition])
+            firstDirtyOffset: cleanerOffsets[partition], logStartOffset: logStarts[partition],
+            highestOffsetInRemoteStorage: remote?.highestOffset ?? -1)
         let segments = analysis.segments
         var prediction = PartitionPrediction(
             topicPartition: partition, config: config, analysis: analysis, retentionSegments: 0, retentionBytes: 0,
-            retentionRecords: 0, retentionReasons: [], rollsActive: false, compaction: nil)
+            retentionRecords: 0, retentionReasons: [], rollsActive: false, compaction: nil, remote: remote)
         let plan = analysis.retention
         let kept = min(plan.deletedSegments, segments.count)
         prediction.retentionSegments = kept

@@ -16,7 +16,9 @@ struct TuneAnalyze: ParsableCommand {
             (<dir>/strata-topics/<topic>.topic) over the broker defaults (--broker-config, else \
             Kafka's defaults).
 
-            Columns: SIZE of all segments; SEGS; OLDEST and NEWEST record timestamps (UTC) and their \
+            Columns: SIZE of all local segments; REMOTE, for tiered partitions, the bytes and \
+            segments in the remote store (from the partition's remote-log-manifest.json, without \
+            contacting the store); SEGS, local segments; OLDEST and NEWEST record timestamps (UTC) and their \
             age; ~KEYS, a HyperLogLog estimate of distinct keys (about 1% error); TOMBSTONES, \
             records with a null value; DIRTY, for compacted topics, the bytes written since the \
             last cleaning as a share of the bytes the cleaner may clean ('due' when it reaches \
@@ -70,7 +72,7 @@ struct TuneAnalyze: ParsableCommand {
         TuneText.settings(set, output: output)
         output.line()
         var table = TextTable([
-            ("PARTITION", .left), ("POLICY", .left), ("SIZE", .right), ("SEGS", .right), ("OLDEST", .left), ("NEWEST", .left),
+            ("PARTITION", .left), ("POLICY", .left), ("SIZE", .right), ("REMOTE", .right), ("SEGS", .right), ("OLDEST", .left), ("NEWEST", .left),
             ("~KEYS", .right), ("TOMBSTONES", .right), ("DIRTY", .right), ("COMPACTABLE", .right), ("RETENTION DUE", .right),
         ])
         for prediction in set.predictions {
@@ -84,14 +86,14 @@ struct TuneAnalyze: ParsableCommand {
             }
             table.add([
                 analysis.topicPartition.directoryName, prediction.config.cleanupPolicy, TuneFormat.bytes(analysis.size),
-                String(analysis.segments.count), TuneFormat.timestamp(analysis.minTimestamp, now: set.now),
+                prediction.remote.map { "\(TuneFormat.bytes($0.size)) in \($0.segments)" } ?? "-", String(analysis.segments.count), TuneFormat.timestamp(analysis.minTimestamp, now: set.now),
                 TuneFormat.timestamp(analysis.maxTimestamp, now: set.now), String(analysis.distinctKeys), String(analysis.tombstones),
                 dirty, compactable, retention.segments == 0 ? "-" : TuneFormat.bytes(retention.bytes),
             ])
         }
         let totals = TuneTotals(set.predictions)
         table.totals = [
-            "TOTAL", "", TuneFormat.bytes(totals.size), String(totals.segments), "", "", String(totals.distinctKeys),
+            "TOTAL", "", TuneFormat.bytes(totals.size), TuneFormat.bytes(set.predictions.reduce(0) { $0 + ($1.remote?.size ?? 0) }), String(totals.segments), "", "", String(totals.distinctKeys),
             String(totals.tombstones), totals.cleanBytes + totals.dirtyBytes == 0 ? "-" : TuneFormat.percent(totals.dirtyRatio),
             TuneFormat.bytes(totals.compactionBytes), TuneFormat.bytes(totals.retentionBytes),
         ]

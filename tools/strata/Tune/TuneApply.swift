@@ -164,6 +164,8 @@ struct TuneApply: ParsableCommand {
                 SingleNodeLeadership(nodeId: 0).becameLeader(of: log)
                 before[log.topicPartition] = try LogState(log)
                 log.updateConfig(runConfigs[log.topicPartition.topic]!)
+                // Tiered: local retention may delete what the remote store already holds.
+                if let remote = try RemoteLogFacts.load(partitionPath: log.directory) { log.highestOffsetInRemoteStorage = remote.highestOffset }
             }
             progress.step("applying retention to \(TuneFormat.counted(Int64(logs.count), "partition", "partitions"))")
             var retention: [TopicPartition: RetentionResult] = [:]
