@@ -68,6 +68,9 @@ public struct BrokerConfig: Sendable {
     /// `log.cleaner.dedupe.buffer.size`, `log.cleaner.io.buffer.load.factor`,
     /// `log.cleaner.io.max.bytes.per.second`.
     public var cleaner = CleanerConfig()
+    /// `max.incremental.fetch.session.cache.slots`: incremental fetch sessions (KIP-227) kept at
+    /// once; 0 turns sessions off. Default 1000.
+    public var maxIncrementalFetchSessionCacheSlots = 1000
 
     public init() {}
 
@@ -275,6 +278,9 @@ public struct BrokerConfig: Sendable {
                 throw BrokerConfigError(name: name, value: value, reason: "must be a number above 0")
             }
             config.cleaner.ioMaxBytesPerSecond = rate
+        },
+        "max.incremental.fetch.session.cache.slots": { config, name, value throws(BrokerConfigError) in
+            config.maxIncrementalFetchSessionCacheSlots = Int(try integer(name, value, min: 0, max: Int64(Int32.max)))
         },
         "group.min.session.timeout.ms": { config, name, value throws(BrokerConfigError) in
             config.groupCoordinator.minSessionTimeoutMs = Int32(try integer(name, value, min: 0, max: Int64(Int32.max)))

@@ -9,6 +9,8 @@ struct FetchedPartition: Sendable {
     var highWatermark: Int64 = -1
     var lastStableOffset: Int64 = -1
     var logStartOffset: Int64 = -1
+    /// The replica the client should fetch from instead (KIP-392), -1 for none (Strata never picks one yet).
+    var preferredReadReplica: Int32 = -1
     /// Nil for read_uncommitted (sent as null), the overlapping aborted transactions for read_committed.
     var abortedTransactions: [FetchResponse.AbortedTransaction]? = nil
     var records: Engine.FileRegion? = nil
@@ -64,6 +66,7 @@ enum FetchResponseWriter {
         data.highWatermark = fetched.highWatermark
         data.lastStableOffset = fetched.lastStableOffset
         data.logStartOffset = fetched.logStartOffset
+        data.preferredReadReplica = fetched.preferredReadReplica
         data.abortedTransactions = version >= 4 ? fetched.abortedTransactions : []
         data.records = ByteBuffer()
         let start = parts.buffer.writerIndex
