@@ -281,6 +281,7 @@ struct FetchHandler: Sendable {
                 return Self.encode(version: plan.version, correlationId: plan.correlationId, error: error.code,
                                    sessionId: error.code == .invalidFetchSessionEpoch ? id : 0, topics: [])
             case .success(let include):
+                logger.debug("fetch session \(id) answered \(include.count { $0 }) of \(include.count) partitions (\(pass.bytes) record bytes)")
                 return Self.encode(plan, pass, sessionId: id, include: include)
             }
         }
