@@ -15,7 +15,7 @@ import NIOPosix
 /// - epoch 0: full fetch that asks for a session (closing session `id` first if one is named);
 ///   the answer carries every partition and the new session's id (0 when the cache has no room);
 /// - id N, epoch -1: closes session N, sessionless full fetch;
-/// - id N, epoch E (E > 0): incremental fetch in session N at epoch E, which must be the session's
+/// - id N, any other epoch E: incremental fetch in session N at epoch E, which must be the session's
 ///   (else INVALID_FETCH_SESSION_EPOCH; an unknown N gives FETCH_SESSION_ID_NOT_FOUND). The request's
 ///   partitions are added or updated and `forgotten_topics_data` removed; every session partition
 ///   is read; the answer carries only partitions with news (`FetchSession.respond(to:)`).
