@@ -109,13 +109,16 @@ final class KafkaServerTests: XCTestCase {
         XCTAssertEqual(unknown.errorCode, KafkaErrorCode.unknownTopicOrPartition.rawValue)
         let unknownId = try client.roundTrip(fetchRequest("", id: KafkaUUID(mostSignificantBits: 1, leastSignificantBits: 2), offset: 0), version: 13)
         XCTAssertEqual(unknownId.responses[0].partitions[0].errorCode, KafkaErrorCode.unknownTopicId.rawValue)
-        // Fetch sessions are declined: sessionless full fetches work, session ids are refused.
+        // Fetch sessions (see FetchSessionTests): epoch 0 creates one; a session id the broker does
+        // not know (0 included) is refused, and so is a known one at the wrong epoch.
         let session = try client.roundTrip(fetchRequest("small", offset: 0, sessionId: 0, sessionEpoch: 0), version: 12)
-        XCTAssertEqual(session.sessionId, 0)
+        XCTAssertNotEqual(session.sessionId, 0)
         XCTAssertEqual(session.responses[0].partitions[0].errorCode, 0)
         XCTAssertEqual(try client.roundTrip(fetchRequest("small", offset: 0, sessionId: 99, sessionEpoch: 1), version: 12).errorCode,
                        KafkaErrorCode.fetchSessionIdNotFound.rawValue)
         XCTAssertEqual(try client.roundTrip(fetchRequest("small", offset: 0, sessionId: 0, sessionEpoch: 5), version: 12).errorCode,
+                       KafkaErrorCode.fetchSessionIdNotFound.rawValue)
+        XCTAssertEqual(try client.roundTrip(fetchRequest("small", offset: 0, sessionId: session.sessionId, sessionEpoch: 5), version: 12).errorCode,
                        KafkaErrorCode.invalidFetchSessionEpoch.rawValue)
     }
 

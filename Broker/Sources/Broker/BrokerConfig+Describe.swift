@@ -68,6 +68,7 @@ extension BrokerConfig {
         case "log.cleaner.dedupe.buffer.size": return String(defaults.cleaner.dedupeBufferBytes)
         case "log.cleaner.io.buffer.load.factor": return String(defaults.cleaner.loadFactor)
         case "log.cleaner.io.max.bytes.per.second": return "1.7976931348623157E308"
+        case "max.incremental.fetch.session.cache.slots": return String(defaults.maxIncrementalFetchSessionCacheSlots)
         case "group.min.session.timeout.ms": return String(defaults.groupCoordinator.minSessionTimeoutMs)
         case "group.max.session.timeout.ms": return String(defaults.groupCoordinator.maxSessionTimeoutMs)
         case "group.initial.rebalance.delay.ms": return String(defaults.groupCoordinator.initialRebalanceDelayMs)

@@ -73,6 +73,9 @@ public struct BrokerConfig: Sendable {
     public var metricsListener: String?
     /// Tiered storage: `remote.log.*` and the remote store's `rsm.config.*` settings.
     public var tiering = TieringSettings()
+    /// `max.incremental.fetch.session.cache.slots`: incremental fetch sessions (KIP-227) kept at
+    /// once; 0 turns sessions off. Default 1000.
+    public var maxIncrementalFetchSessionCacheSlots = 1000
 
     public init() {}
 
@@ -293,6 +296,9 @@ public struct BrokerConfig: Sendable {
                 throw BrokerConfigError(name: name, value: value, reason: "must be a number above 0")
             }
             config.cleaner.ioMaxBytesPerSecond = rate
+        },
+        "max.incremental.fetch.session.cache.slots": { config, name, value throws(BrokerConfigError) in
+            config.maxIncrementalFetchSessionCacheSlots = Int(try integer(name, value, min: 0, max: Int64(Int32.max)))
         },
         "group.min.session.timeout.ms": { config, name, value throws(BrokerConfigError) in
             config.groupCoordinator.minSessionTimeoutMs = Int32(try integer(name, value, min: 0, max: Int64(Int32.max)))

@@ -4,6 +4,8 @@ import NIOCore
 /// A fetch waiting for `minBytes` of data or `maxWaitMs`, whichever comes first (Kafka's
 /// DelayedFetch). Appends to any of its partitions wake it (`FetchWaiters`); it then reads again
 /// on an I/O thread and answers if enough data is there. The timer answers with whatever is there.
+/// Either answer goes through `FetchHandler.respond`, so a fetch in a session is answered
+/// incrementally (only partitions with news) however long it waited.
 ///
 /// Concurrency: all state is confined to the connection's event loop; the wake callback, which
 /// runs on the appending thread, only hops onto it.
@@ -58,7 +60,7 @@ final class DelayedFetch: @unchecked Sendable {
             switch result {
             case .success(let pass):
                 if timedOut || pass.hasError || pass.bytes >= plan.minBytes || handler.stopping.withLockedValue({ $0 }) {
-                    finish(.success(FetchHandler.respond(plan, pass)))
+                    finish(.success(handler.respond(plan, pass)))
                 } else if wokenWhileReading {
                     wake()
                 }

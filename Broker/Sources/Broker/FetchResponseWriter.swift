@@ -9,11 +9,16 @@ struct FetchedPartition: Sendable {
     var highWatermark: Int64 = -1
     var lastStableOffset: Int64 = -1
     var logStartOffset: Int64 = -1
+    /// The replica the client should fetch from instead (KIP-392), -1 for none (Strata never picks one yet).
+    var preferredReadReplica: Int32 = -1
     /// Nil for read_uncommitted (sent as null), the overlapping aborted transactions for read_committed.
     var abortedTransactions: [FetchResponse.AbortedTransaction]? = nil
     var records: Engine.FileRegion? = nil
     /// Batches read from the remote store (tiered storage), sent from memory instead of a file.
     var remoteRecords: [UInt8]? = nil
+
+    /// Bytes of records in this partition's answer, from a file or from the remote store.
+    var recordBytes: Int { records?.length ?? remoteRecords?.count ?? 0 }
 }
 
 /// One topic of a fetch response before encoding.
@@ -66,6 +71,7 @@ enum FetchResponseWriter {
         data.highWatermark = fetched.highWatermark
         data.lastStableOffset = fetched.lastStableOffset
         data.logStartOffset = fetched.logStartOffset
+        data.preferredReadReplica = fetched.preferredReadReplica
         data.abortedTransactions = version >= 4 ? fetched.abortedTransactions : []
         data.records = ByteBuffer()
         let start = parts.buffer.writerIndex
@@ -74,7 +80,7 @@ enum FetchResponseWriter {
         let suffix = flexible ? 2 : 4
         precondition(parts.buffer.writerIndex - start >= suffix)
         parts.buffer.moveWriterIndex(to: parts.buffer.writerIndex - suffix)
-        let length = fetched.records?.length ?? fetched.remoteRecords?.count ?? 0
+        let length = fetched.recordBytes
         if flexible {
             parts.buffer.writeKafkaUnsignedVarint(UInt32(length + 1))
         } else {

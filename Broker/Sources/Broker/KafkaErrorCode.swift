@@ -48,6 +48,7 @@ public enum KafkaErrorCode: Int16, Sendable, CustomStringConvertible {
     case unstableOffsetCommit = 88
     case unknownTopicId = 100
     case inconsistentTopicId = 103
+    case fetchSessionTopicIdError = 106
 
     public var description: String {
         switch self {
@@ -99,6 +100,7 @@ public enum KafkaErrorCode: Int16, Sendable, CustomStringConvertible {
         case .unstableOffsetCommit: "UNSTABLE_OFFSET_COMMIT"
         case .unknownTopicId: "UNKNOWN_TOPIC_ID"
         case .inconsistentTopicId: "INCONSISTENT_TOPIC_ID"
+        case .fetchSessionTopicIdError: "FETCH_SESSION_TOPIC_ID_ERROR"
         }
     }
 }

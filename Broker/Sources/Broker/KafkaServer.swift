@@ -14,13 +14,15 @@ import NIOPosix
 ///
 /// Concurrency: `start` and `shutdown` are meant to be called once each, from one thread; the
 /// mutable lifecycle state is behind a lock. Everything shared with the connections is immutable
-/// or itself thread-safe (`TopicRegistry`, `FetchWaiters`, `ConnectionRegistry`).
+/// or itself thread-safe (`TopicRegistry`, `FetchWaiters`, `FetchSessionCache`, `ConnectionRegistry`).
 public final class KafkaServer: Sendable {
     public let config: BrokerConfig
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let waiters = FetchWaiters()
+    /// The incremental fetch sessions (KIP-227) of every connection.
+    let fetchSessions: FetchSessionCache
     private let stopping = NIOLockedValueBox(false)
     private let connections: ConnectionRegistry
     private let endpoints = NIOLockedValueBox(AdvertisedEndpoints(advertised: [:], bound: [:]))
@@ -42,6 +44,7 @@ public final class KafkaServer: Sendable {
         self.threadPool = NIOThreadPool(numberOfThreads: config.numIoThreads)
         self.connections = ConnectionRegistry(maxConnections: config.maxConnections)
         self.leadership = SingleNodeLeadership(nodeId: config.nodeId)
+        self.fetchSessions = FetchSessionCache(maxSlots: config.maxIncrementalFetchSessionCacheSlots)
     }
 
     /// The topics (available after `start`).
@@ -84,7 +87,8 @@ public final class KafkaServer: Sendable {
         let dispatcher = RequestDispatcher(
             metadata: MetadataHandler(registry: registry, config: config, leadership: leadership, endpoints: endpoints),
             produce: ProduceHandler(registry: registry, leadership: leadership),
-            fetch: FetchHandler(registry: registry, leadership: leadership, waiters: waiters, threadPool: threadPool, stopping: stopping),
+            fetch: FetchHandler(registry: registry, leadership: leadership, waiters: waiters, sessions: fetchSessions,
+                                threadPool: threadPool, stopping: stopping, logger: logger),
             listOffsets: ListOffsetsHandler(registry: registry, leadership: leadership),
             createTopics: CreateTopicsHandler(registry: registry, config: config),
             deleteTopics: DeleteTopicsHandler(registry: registry, config: config),
