@@ -362,10 +362,9 @@ class ProxyHandler(BaseRequestHandler):
                 close_after = True
             if (header(headers, "connection") or "").lower() == "close":
                 close_after = True
-        try:
-            sock.sendall(head + body)
-        finally:
-            state.count("forwarded", method)
+        # Counted before the answer goes out, so a client that has its answer sees it counted.
+        state.count("forwarded", method)
+        sock.sendall(head + body)
         return keep_alive and not close_after
 
 

@@ -35,7 +35,7 @@ extension S3RemoteStorage {
                 }
                 let code = S3ErrorBody(response.body)?.code ?? ""
                 guard RetryPolicy.isRetryable(status: response.status, code: code) else { return response }
-                lastError = failure(response, operation: operation, key: key, attempts: attempt)
+                lastError = failure(response, operation: operation, key: key)
             case let .failure(curlFailure)?:
                 if curlFailure.isBadURL {
                     throw .invalidConfig(name: S3StorageConfig.Name.endpoint, value: config.effectiveEndpoint, reason: curlFailure.message)
@@ -45,11 +45,10 @@ extension S3RemoteStorage {
                     reason = "timed out (\(S3StorageConfig.Name.requestTimeout) \(config.requestTimeoutMilliseconds) ms, "
                         + "\(S3StorageConfig.Name.connectTimeout) \(config.connectTimeoutMilliseconds) ms): \(curlFailure.message)"
                 }
-                if attempt > 1 { reason += " (gave up after \(attempt) attempts)" }
                 lastError = .transport(operation: operation, key: key, reason: reason)
-                guard curlFailure.isTransient else { throw lastError }
+                guard curlFailure.isTransient else { throw Self.givenUp(lastError, attempts: attempt) }
             }
-            guard attempt < policy.maxAttempts else { throw lastError }
+            guard attempt < policy.maxAttempts else { throw Self.givenUp(lastError, attempts: attempt) }
             let delay = policy.delay(beforeRetry: attempt, using: &random)
             logger.warning("S3 request failed, retrying", metadata: [
                 "operation": "\(operation)", "key": "\(key)", "attempt": "\(attempt)", "maxAttempts": "\(policy.maxAttempts)",
@@ -57,6 +56,20 @@ extension S3RemoteStorage {
             ])
             Self.sleep(milliseconds: delay)
             attempt += 1
+        }
+    }
+
+    /// `error` with "(gave up after N attempts)" added when there was more than one.
+    static func givenUp(_ error: RemoteStorageError, attempts: Int) -> RemoteStorageError {
+        guard attempts > 1 else { return error }
+        let note = "(gave up after \(attempts) attempts)"
+        switch error {
+        case let .server(operation, key, status, code, message, retryable):
+            return .server(operation: operation, key: key, status: status, code: code, message: message.isEmpty ? note : message + " " + note, retryable: retryable)
+        case let .transport(operation, key, reason):
+            return .transport(operation: operation, key: key, reason: reason + " " + note)
+        default:
+            return error
         }
     }
 

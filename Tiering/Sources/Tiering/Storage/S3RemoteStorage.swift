@@ -186,7 +186,7 @@ public final class S3RemoteStorage: RemoteStorage {
     }
 
     /// The error for an answer the caller did not expect, with S3's code and message.
-    func failure(_ response: HTTPResponse, operation: String, key: String, attempts: Int = 1) -> RemoteStorageError {
+    func failure(_ response: HTTPResponse, operation: String, key: String) -> RemoteStorageError {
         let error = S3ErrorBody(response.body)
         let code = error?.code ?? ""
         var message = error?.message ?? ""
@@ -197,9 +197,6 @@ public final class S3RemoteStorage: RemoteStorage {
             message += (message.isEmpty ? "" : " ") + "(request id \(requestId))"
         }
         let retryable = RetryPolicy.isRetryable(status: response.status, code: code)
-        if retryable && attempts > 1 {
-            message += (message.isEmpty ? "" : " ") + "(gave up after \(attempts) attempts)"
-        }
         return .server(operation: operation, key: key, status: response.status, code: code, message: message, retryable: retryable)
     }
 

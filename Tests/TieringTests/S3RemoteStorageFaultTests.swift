@@ -1,0 +1,174 @@
+import Foundation
+import TestSupport
+import Tiering
+import XCTest
+
+/// Retries, timeouts and error reporting, with faults injected by `Tests/tiering/s3_fault_proxy.py`
+/// between the store and moto. Every store here retries with 10...100 ms backoff, so each test's
+/// time is bounded by a few seconds and asserted.
+final class S3RemoteStorageFaultTests: XCTestCase {
+    nonisolated(unsafe) private static var servers: MotoServer?
+
+    override func setUpWithError() throws {
+        if Self.servers == nil { Self.servers = try MotoServer.start() }
+        try Self.servers!.setFault(["mode": "none", "reset_stats": true])
+    }
+
+    override func tearDownWithError() throws {
+        try Self.servers?.clearFault()
+    }
+
+    override class func tearDown() {
+        servers?.stop()
+        servers = nil
+        super.tearDown()
+    }
+
+    private var servers: MotoServer { Self.servers! }
+
+    func testThreeServerErrorsThenSuccess() throws {
+        let store = try servers.makeStore { $0.maxRetries = 3 }
+        try servers.setFault(["mode": "error", "status": 500, "count": 3, "reset_stats": true])
+        let start = Date()
+        try store.put(key: "r/k", bytes: [1, 2, 3])
+        let seconds = Date().timeIntervalSince(start)
+        let stats = try servers.stats()
+        XCTAssertEqual(stats.faulted, 3)
+        XCTAssertEqual(stats.forwardedByMethod["PUT"], 1)
+        XCTAssertEqual(try store.get(key: "r/k", range: nil), [1, 2, 3])
+        XCTAssertLessThan(seconds, 5)
+    }
+
+    func testSlowDownIsRetriedThenReported() throws {
+        let store = try servers.makeStore { $0.maxRetries = 2 }
+        try store.put(key: "s/k", bytes: [9])
+        try servers.setFault(["mode": "error", "status": 503, "code": "SlowDown", "count": 2, "reset_stats": true])
+        XCTAssertEqual(try store.get(key: "s/k", range: nil), [9])
+        XCTAssertEqual(try servers.stats().faulted, 2)
+
+        // More throttling than attempts: a retryable error that names S3's code.
+        try servers.setFault(["mode": "error", "status": 503, "code": "SlowDown", "message": "Please reduce your request rate.", "reset_stats": true])
+        XCTAssertThrowsError(try store.get(key: "s/k", range: nil)) { error in
+            guard case let .server(operation, key, status, code, message, retryable)? = error as? RemoteStorageError else { return XCTFail("\(error)") }
+            XCTAssertEqual([operation, key, code], ["GET", "s/k", "SlowDown"])
+            XCTAssertEqual(status, 503)
+            XCTAssertTrue(retryable)
+            XCTAssertTrue(message.contains("Please reduce your request rate.") && message.contains("after 3 attempts"), message)
+            XCTAssertTrue((error as? RemoteStorageError)?.isRetryable ?? false)
+        }
+        XCTAssertEqual(try servers.stats().faulted, 3)
+    }
+
+    func testThrottling429IsRetried() throws {
+        let store = try servers.makeStore { $0.maxRetries = 1 }
+        try servers.setFault(["mode": "error", "status": 429, "count": 1, "reset_stats": true])
+        try store.delete(key: "whatever")
+        XCTAssertEqual(try servers.stats().faulted, 1)
+        XCTAssertEqual(try servers.stats().forwardedByMethod["DELETE"], 1)
+    }
+
+    func testForbiddenFailsAtOnce() throws {
+        // moto accepts any signature, so the proxy plays the part of a store that refuses the key.
+        let store = try servers.makeStore { $0.maxRetries = 5 }
+        try servers.setFault(["mode": "error", "status": 403, "code": "SignatureDoesNotMatch",
+                              "message": "The request signature we calculated does not match the signature you provided.", "reset_stats": true])
+        XCTAssertThrowsError(try store.put(key: "f/k", bytes: [1])) { error in
+            XCTAssertEqual(error as? RemoteStorageError, .server(
+                operation: "PUT", key: "f/k", status: 403, code: "SignatureDoesNotMatch",
+                message: "The request signature we calculated does not match the signature you provided. (request id fault-proxy)", retryable: false))
+        }
+        XCTAssertEqual(try servers.stats().faulted, 1, "a 403 is not retried")
+    }
+
+    func testServerDownGivesTransportErrorAfterAllAttempts() throws {
+        let store = try servers.makeStore { $0.maxRetries = 3 }
+        try servers.setFault(["mode": "down", "reset_stats": true])
+        let start = Date()
+        do {
+            XCTAssertThrowsError(try store.get(key: "d/k", range: nil)) { error in
+                guard case let .transport(operation, key, reason)? = error as? RemoteStorageError else { return XCTFail("\(error)") }
+                XCTAssertEqual([operation, key], ["GET", "d/k"])
+                XCTAssertTrue(reason.contains("after 4 attempts"), reason)
+                XCTAssertTrue((error as? RemoteStorageError)?.isRetryable ?? false)
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        XCTAssertEqual(try servers.stats().faulted, 4)
+        XCTAssertLessThan(seconds, 5)
+    }
+
+    func testNothingListeningGivesTransportErrorQuickly() throws {
+        let port = try MotoServer.freePort()
+        let store = try S3RemoteStorage(config: S3StorageConfig(
+            bucket: "b", credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing"),
+            endpoint: "http://127.0.0.1:\(port)", pathStyleAccess: true, connectTimeoutMilliseconds: 1000,
+            maxRetries: 2, retryBackoffMilliseconds: 10, retryBackoffMaxMilliseconds: 50))
+        let start = Date()
+        do {
+            XCTAssertThrowsError(try store.put(key: "k", bytes: [1])) { error in
+                guard case let .transport(_, _, reason)? = error as? RemoteStorageError else { return XCTFail("\(error)") }
+                XCTAssertTrue(reason.contains("\(port)") && reason.contains("after 3 attempts"), reason)
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        XCTAssertLessThan(seconds, 5)
+    }
+
+    func testSlowAnswerTimesOut() throws {
+        let store = try servers.makeStore { config in
+            config.requestTimeoutMilliseconds = 500
+            config.maxRetries = 0
+        }
+        try store.put(key: "t/k", bytes: [5])
+        try servers.setFault(["mode": "slow", "delay_ms": 3000, "count": 1])
+        let start = Date()
+        do {
+            XCTAssertThrowsError(try store.get(key: "t/k", range: nil)) { error in
+                guard case let .transport(operation, _, reason)? = error as? RemoteStorageError else { return XCTFail("\(error)") }
+                XCTAssertEqual(operation, "GET")
+                XCTAssertTrue(reason.contains("timed out") && reason.contains("storage.s3.api.call.timeout 500 ms"), reason)
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        XCTAssertGreaterThanOrEqual(seconds, 0.45)
+        XCTAssertLessThan(seconds, 2.5)
+
+        // With a retry left, the second try (not delayed) succeeds.
+        let patient = try servers.makeStore(bucket: store.config.bucket) { config in
+            config.requestTimeoutMilliseconds = 500
+            config.maxRetries = 1
+        }
+        try servers.setFault(["mode": "slow", "delay_ms": 3000, "count": 1])
+        XCTAssertEqual(try patient.get(key: "t/k", range: nil), [5])
+    }
+
+    func testFailedMultipartUploadIsAborted() throws {
+        let store = try servers.makeStore { $0.maxRetries = 1 }
+        var random = SeededRandom(seed: 7)
+        let bytes = random.bytes(11 * 1024 * 1024)
+        // Part 2 fails on every try: the upload gives up and aborts.
+        try servers.setFault(["mode": "error", "status": 500, "method": "PUT", "path_regex": "partNumber=2&", "reset_stats": true])
+        XCTAssertThrowsError(try store.put(key: "mp/seg.log", bytes: bytes)) { error in
+            guard case let .server(operation, key, status, _, _, retryable)? = error as? RemoteStorageError else { return XCTFail("\(error)") }
+            XCTAssertEqual([operation, key], ["UPLOAD PART 2", "mp/seg.log"])
+            XCTAssertEqual(status, 500)
+            XCTAssertTrue(retryable)
+        }
+        let stats = try servers.stats()
+        XCTAssertEqual(stats.faulted, 2)
+        XCTAssertEqual(stats.forwardedByMethod["DELETE"], 1, "AbortMultipartUpload")
+        try servers.clearFault()
+        XCTAssertEqual(try store.list(prefix: "mp/"), [])
+        let (status, body) = try MotoServer.http(
+            port: servers.motoPort, method: "GET", path: "/\(store.config.bucket)?uploads", body: Data(),
+            headers: ["Authorization: AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0"])
+        XCTAssertEqual(status, 200)
+        XCTAssertFalse(String(decoding: body, as: UTF8.self).contains("<UploadId>"), String(decoding: body, as: UTF8.self))
+
+        // A part that fails once is retried on its own and the upload completes.
+        try servers.setFault(["mode": "error", "status": 500, "method": "PUT", "path_regex": "partNumber=2&", "count": 1, "reset_stats": true])
+        try store.put(key: "mp/seg.log", bytes: bytes)
+        XCTAssertEqual(try servers.stats().forwardedByMethod["PUT"], 3)
+        XCTAssertEqual(try store.get(key: "mp/seg.log", range: nil), bytes)
+    }
+}
