@@ -171,4 +171,43 @@ final class S3RemoteStorageFaultTests: XCTestCase {
         XCTAssertEqual(try servers.stats().forwardedByMethod["PUT"], 3)
         XCTAssertEqual(try store.get(key: "mp/seg.log", range: nil), bytes)
     }
+
+    func testLostAnswersAreRetriedSafely() throws {
+        let store = try servers.makeStore { $0.maxRetries = 2 }
+        // A PUT that S3 stored but whose answer was lost is simply sent again.
+        try servers.setFault(["mode": "lost", "method": "PUT", "count": 1, "reset_stats": true])
+        try store.put(key: "l/small", bytes: [1, 2])
+        XCTAssertEqual(try servers.stats().faulted, 1)
+        XCTAssertEqual(try store.get(key: "l/small", range: nil), [1, 2])
+
+        // A CompleteMultipartUpload whose answer was lost is sent again.
+        var random = SeededRandom(seed: 11)
+        let bytes = random.bytes(6 * 1024 * 1024)
+        try servers.setFault(["mode": "lost", "method": "POST", "path_regex": "uploadId=", "count": 1, "reset_stats": true])
+        try store.put(key: "l/large", bytes: bytes)
+        XCTAssertEqual(try servers.stats().faulted, 1)
+        XCTAssertEqual(try store.get(key: "l/large", range: nil), bytes)
+
+        // moto accepts the repeated Complete; S3 may instead answer NoSuchUpload, and then the
+        // store checks that the object is there, complete (size and a "-2" ETag).
+        let other = random.bytes(6 * 1024 * 1024 + 1)
+        try servers.setFault([
+            "mode": "lost", "method": "POST", "path_regex": "uploadId=", "count": 1, "reset_stats": true,
+            "then": ["mode": "error", "status": 404, "code": "NoSuchUpload", "method": "POST", "path_regex": "uploadId=", "count": 1],
+        ])
+        try store.put(key: "l/other", bytes: other)
+        XCTAssertEqual(try servers.stats().faulted, 2)
+        XCTAssertEqual(try servers.stats().forwardedByMethod["HEAD"], 1)
+        XCTAssertEqual(try store.get(key: "l/other", range: nil), other)
+
+        // But a NoSuchUpload with no such object behind it is an error.
+        try servers.setFault(["mode": "error", "status": 404, "code": "NoSuchUpload", "method": "POST", "path_regex": "uploadId=", "count": 1])
+        XCTAssertThrowsError(try store.put(key: "l/never", bytes: other)) { error in
+            guard case let .server(operation, _, status, code, _, retryable)? = error as? RemoteStorageError else { return XCTFail("\(error)") }
+            XCTAssertEqual([operation, code], ["COMPLETE MULTIPART UPLOAD", "NoSuchUpload"])
+            XCTAssertEqual(status, 404)
+            XCTAssertFalse(retryable)
+        }
+        XCTAssertThrowsError(try store.get(key: "l/never", range: nil))
+    }
 }

@@ -127,4 +127,12 @@ final class S3StorageConfigTests: XCTestCase {
         XCTAssertTrue(config.description.contains("bucket: tiered"), config.description)
         XCTAssertTrue(dumped.contains("<redacted>"), dumped)
     }
+
+    func testReadmeShowsTheGeneratedSettingsTable() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Tiering/README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let table = S3Setting.markdownTable(S3StorageConfig.settings)
+        XCTAssertTrue(text.contains(table), "Tiering/README.md is out of date; its settings table should read:\n\(table)")
+    }
 }

@@ -29,17 +29,25 @@ Control (on the proxy's own port; these requests are never forwarded nor counted
         {"mode": "down"}                             read each request, then close the
                                                      connection without an answer (as a crashed
                                                      server would); optional "count"
+        {"mode": "lost"}                             forward each request, then close the client
+                                                     connection without passing the answer on
+                                                     (the server acted, the client never heard);
+                                                     optional "count"
         Every mode but "none" takes optional filters: "method" ("PUT") and "path_regex"
         (matched with re.search against the request target, query included, e.g.
         "partNumber=2"); requests that do not match are forwarded and do not use up the count.
         "count" omitted or null means for ever. When the count is used up the mode returns to
-        "none". Add "reset_stats": true to zero the counters as well.
+        "none", or becomes the command given in "then" (which may have a "then" of its own), so
+        that faults can be chained: {"mode": "lost", "count": 1, "then": {"mode": "error",
+        "status": 404, "code": "NoSuchUpload", "count": 1}}. Add "reset_stats": true to zero
+        the counters as well.
         Answers 200 {"ok": true, "mode": ...}; 400 with {"error": ...} for a bad command.
 
     GET /__fault__/stats     200 JSON: {"mode", "requests", "forwarded", "faulted",
                              "forwarded_by_method": {"PUT": n, ...},
                              "faulted_by_method": {...}, "upstream_errors": n}
-                             (requests = forwarded + faulted + upstream_errors)
+                             (requests = forwarded + faulted + upstream_errors; a "lost"
+                             request reached the server but counts as faulted)
 
 The proxy is threaded (one thread per client connection, keep-alive supported) and opens a new
 upstream connection per forwarded request. `Expect: 100-continue` is answered by the proxy itself.
@@ -97,9 +105,19 @@ class FaultState:
         self.faulted_by_method = {}
 
     def set_mode(self, command):
+        self.validate(command)
+        with self.lock:
+            self.mode = dict(command)
+            if command.get("reset_stats"):
+                self.reset_stats()
+            return dict(self.mode)
+
+    def validate(self, command):
+        if not isinstance(command, dict):
+            raise ValueError("a command is a JSON object")
         mode = command.get("mode")
-        if mode not in ("none", "error", "slow", "down"):
-            raise ValueError("mode must be none, error, slow or down")
+        if mode not in ("none", "error", "slow", "down", "lost"):
+            raise ValueError("mode must be none, error, slow, down or lost")
         count = command.get("count")
         if count is not None and (not isinstance(count, int) or count < 0):
             raise ValueError("count must be a non-negative integer or null")
@@ -113,11 +131,10 @@ class FaultState:
                 raise ValueError("slow mode needs a non-negative delay_ms")
         if "path_regex" in command:
             re.compile(command["path_regex"])
-        with self.lock:
-            self.mode = dict(command)
-            if command.get("reset_stats"):
-                self.reset_stats()
-            return dict(self.mode)
+        if command.get("then") is not None:
+            if count is None:
+                raise ValueError("\"then\" needs a count")
+            self.validate(command["then"])
 
     def take_fault(self, method, target):
         """The fault to apply to this request (using up one of its count), or None."""
@@ -135,7 +152,7 @@ class FaultState:
                     self.mode = {"mode": "none"}
                     return None
                 mode = dict(mode, count=count - 1)
-                self.mode = mode if count - 1 > 0 else {"mode": "none"}
+                self.mode = mode if count - 1 > 0 else (mode.get("then") or {"mode": "none"})
             return mode
 
     def count(self, kind, method):
@@ -325,9 +342,11 @@ class ProxyHandler(BaseRequestHandler):
                 return keep_alive
             if kind == "slow":
                 time.sleep(fault["delay_ms"] / 1000.0)
+            if kind == "lost":
+                return self.forward(sock, method, head + body, keep_alive, lose_answer=True)
         return self.forward(sock, method, head + body, keep_alive)
 
-    def forward(self, sock, method, raw_request, keep_alive):
+    def forward(self, sock, method, raw_request, keep_alive, lose_answer=False):
         state = self.server.state
         host, port = self.server.upstream
         try:
@@ -362,6 +381,10 @@ class ProxyHandler(BaseRequestHandler):
                 close_after = True
             if (header(headers, "connection") or "").lower() == "close":
                 close_after = True
+        if lose_answer:
+            state.count("faulted", method)
+            sock.shutdown(socket.SHUT_RDWR)
+            return False
         # Counted before the answer goes out, so a client that has its answer sees it counted.
         state.count("forwarded", method)
         sock.sendall(head + body)

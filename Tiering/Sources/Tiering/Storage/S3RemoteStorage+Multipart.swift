@@ -28,7 +28,7 @@ extension S3RemoteStorage {
                 try read(offset, count, &buffer)
                 etags.append(try uploadPart(key: key, uploadId: uploadId, partNumber: partNumber, buffer: buffer, count: count))
             }
-            try completeMultipartUpload(key: key, uploadId: uploadId, etags: etags)
+            try completeMultipartUpload(key: key, uploadId: uploadId, etags: etags, size: size)
         } catch {
             abortMultipartUpload(key: key, uploadId: uploadId, cause: error)
             throw error
@@ -58,7 +58,7 @@ extension S3RemoteStorage {
         return etag
     }
 
-    private func completeMultipartUpload(key: String, uploadId: String, etags: [String]) throws(RemoteStorageError) {
+    private func completeMultipartUpload(key: String, uploadId: String, etags: [String], size: Int64) throws(RemoteStorageError) {
         let operation = "COMPLETE MULTIPART UPLOAD"
         var body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
         for (index, etag) in etags.enumerated() {
@@ -69,7 +69,25 @@ extension S3RemoteStorage {
         request.setBody(Array(body.utf8), count: body.utf8.count)
         request.errorMayComeWith200 = true
         let response = try send(request, operation: operation, key: key)
-        guard response.status == 200 else { throw failure(response, operation: operation, key: key) }
+        if response.status == 200 { return }
+        // A retried Complete whose first try succeeded but whose answer was lost finds the
+        // upload gone. The object is then there, with this size and an ETag ending in "-<parts>".
+        if response.status == 404, S3ErrorBody(response.body)?.code == "NoSuchUpload",
+           let head = try? headObject(key: key), head.size == size, head.etag.hasSuffix("-\(etags.count)\"") {
+            logger.info("S3 multipart upload found complete after a lost answer", metadata: ["key": "\(key)"])
+            return
+        }
+        throw failure(response, operation: operation, key: key)
+    }
+
+    /// The size and ETag of an object, by HEAD; nil when there is none.
+    func headObject(key: String) throws(RemoteStorageError) -> (size: Int64, etag: String)? {
+        let response = try send(S3Request(method: "HEAD", key: config.keyPrefix + key), operation: "HEAD", key: key)
+        if response.status == 404 { return nil }
+        guard response.status == 200, let size = response.headers["content-length"].flatMap({ Int64($0) }) else {
+            throw failure(response, operation: "HEAD", key: key)
+        }
+        return (size, response.headers["etag"] ?? "")
     }
 
     /// Best effort: a failed abort is logged, and the original failure is what the caller sees.

@@ -21,7 +21,7 @@ import Darwin
 ///
 /// Thread-safe: the type holds only immutable state and a locked pool of curl handles, so any
 /// number of tiering threads may call it at once.
-public final class S3RemoteStorage: RemoteStorage {
+public final class S3RemoteStorage: RemoteStorage, CustomStringConvertible {
     public let config: S3StorageConfig
     let endpoint: S3Endpoint
     let signer: AWSSignatureV4
@@ -39,6 +39,10 @@ public final class S3RemoteStorage: RemoteStorage {
     /// A store from the broker's `storage.s3.*` / `storage.aws.*` settings.
     public convenience init(settings: [String: String], logger: Logger = Logger(label: "strata.tiering.s3")) throws(RemoteStorageError) {
         try self.init(config: S3StorageConfig(settings: settings), logger: logger)
+    }
+
+    public var description: String {
+        "S3RemoteStorage(s3://\(config.bucket)/\(config.keyPrefix) at \(config.effectiveEndpoint), \(config.region))"
     }
 
     // MARK: RemoteStorage
@@ -192,6 +196,10 @@ public final class S3RemoteStorage: RemoteStorage {
         var message = error?.message ?? ""
         if message.isEmpty, error == nil, !response.body.isEmpty {
             message = String(decoding: response.body.prefix(200), as: UTF8.self)
+        }
+        // S3 names the bucket's region when a request went to the wrong one.
+        if let bucketRegion = response.headers["x-amz-bucket-region"], !bucketRegion.isEmpty, bucketRegion != config.region {
+            message += (message.isEmpty ? "" : " ") + "(the bucket is in region \(bucketRegion), not \(config.region): set \(S3StorageConfig.Name.region))"
         }
         if let requestId = response.headers["x-amz-request-id"], !requestId.isEmpty {
             message += (message.isEmpty ? "" : " ") + "(request id \(requestId))"

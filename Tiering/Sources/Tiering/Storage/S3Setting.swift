@@ -16,3 +16,33 @@ public struct S3Setting: Sendable, Equatable {
         self.isSecret = isSecret
     }
 }
+
+extension S3Setting {
+    /// A Markdown table of `settings` (name, default, meaning), as `Tiering/README.md` shows it.
+    public static func markdownTable(_ settings: [S3Setting]) -> String {
+        var lines = ["| setting | default | meaning |", "| --- | --- | --- |"]
+        for setting in settings {
+            let cells = [
+                "`\(setting.name)`",
+                setting.defaultValue,
+                setting.description,
+            ].map(markdownEscaped)
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `|` would end a cell and `<region>` would read as an HTML tag.
+    private static func markdownEscaped(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "|": out += "\\|"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}
