@@ -61,7 +61,8 @@ final class S3RemoteStorageTests: XCTestCase {
 
     func testKeysWithSpacesUnicodeAndReservedCharacters() throws {
         let store = try servers.makeStore()
-        let keys = ["dir with spaces/seg ment.log", "unicode/日本語-é/ü.idx", "reserved/a+b=c&d;e,f:g@h$i!j'k(l)m*n~o.log", "percent/100%25.log"]
+        let keys = ["dir with spaces/seg ment.log", "unicode/日本語-é/ü.idx", "reserved/a+b=c&d;e,f:g@h$i!j'k(l)m*n~o.log", "percent/100%25.log",
+                    "dots/../x", "dots/./y"]
         for (index, key) in keys.enumerated() {
             try store.put(key: key, bytes: [UInt8(index)])
         }

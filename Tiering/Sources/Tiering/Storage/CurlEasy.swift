@@ -91,6 +91,8 @@ final class CurlEasy: @unchecked Sendable {
             strata_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
             strata_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
             strata_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+            // Object keys may hold "/../" or "/./": send the path as signed, not squashed.
+            strata_curl_easy_setopt_long(handle, CURLOPT_PATH_AS_IS, 1)
             strata_curl_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
             strata_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMilliseconds)
             strata_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
@@ -118,7 +120,9 @@ final class CurlEasy: @unchecked Sendable {
             default:
                 strata_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
             }
-            return curl_easy_perform(handle)
+            let code = curl_easy_perform(handle)
+            strata_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)  // the buffer dies with this closure
+            return code
         }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
