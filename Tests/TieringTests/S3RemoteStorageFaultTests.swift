@@ -59,6 +59,14 @@ final class S3RemoteStorageFaultTests: XCTestCase {
         XCTAssertEqual(try servers.stats().faulted, 3)
     }
 
+    func testProxyRefusesBadCommands() throws {
+        for command: [String: Any] in [["mode": "bogus"], ["mode": "error"], ["mode": "error", "status": 200], ["mode": "slow"],
+                                       ["mode": "down", "path_regex": "("], ["mode": "lost", "then": ["mode": "none"]]] {
+            XCTAssertThrowsError(try servers.setFault(command), "\(command)")
+        }
+        XCTAssertEqual(try servers.stats().requests, 0, "control requests are not counted")
+    }
+
     func testThrottling429IsRetried() throws {
         let store = try servers.makeStore { $0.maxRetries = 1 }
         try servers.setFault(["mode": "error", "status": 429, "count": 1, "reset_stats": true])

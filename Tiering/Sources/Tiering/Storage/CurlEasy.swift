@@ -48,7 +48,17 @@ struct CurlFailure: Error {
     }
 
     var isTimeout: Bool { code == CURLE_OPERATION_TIMEDOUT }
-    var isBadURL: Bool { code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL }
+    /// Failures that retrying cannot cure because the endpoint setting (or the machine's CA
+    /// certificates) is wrong: a malformed URL, an unknown scheme, a certificate refused.
+    var isConfigurationProblem: Bool {
+        switch code {
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
+             CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_ENGINE_NOTFOUND:
+            return true
+        default:
+            return false
+        }
+    }
 }
 
 /// `curl_global_init` runs once per process, the first time a handle is made; Swift runs a global's

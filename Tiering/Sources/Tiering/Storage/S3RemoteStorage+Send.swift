@@ -11,7 +11,8 @@ extension S3RemoteStorage {
     /// Sends `request`, retrying what `RetryPolicy` deems transient, and returns the final
     /// answer, whatever its status (callers map 404, 416 and the rest). Throws `.transport` when
     /// the last attempt got no answer, `.server(retryable: true)` when it got a retryable error
-    /// status, and `.invalidConfig` when the endpoint cannot be reached by its very form.
+    /// status, and `.invalidConfig` when the endpoint cannot work at all (a malformed URL, a TLS
+    /// certificate that does not verify).
     func send(_ request: S3Request, operation: String, key: String) throws(RemoteStorageError) -> HTTPResponse {
         let policy = config.retryPolicy
         var random = SystemRandomNumberGenerator()
@@ -37,7 +38,7 @@ extension S3RemoteStorage {
                 guard RetryPolicy.isRetryable(status: response.status, code: code) else { return response }
                 lastError = failure(response, operation: operation, key: key)
             case let .failure(curlFailure)?:
-                if curlFailure.isBadURL {
+                if curlFailure.isConfigurationProblem {
                     throw .invalidConfig(name: S3StorageConfig.Name.endpoint, value: config.effectiveEndpoint, reason: curlFailure.message)
                 }
                 var reason = curlFailure.message
