@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TestSupport
 import Tiering
 import XCTest
@@ -59,6 +60,36 @@ final class S3RemoteStorageFaultTests: XCTestCase {
         XCTAssertEqual(try servers.stats().faulted, 3)
     }
 
+    func testSecretsStayOutOfErrorsAndLogs() throws {
+        let secret = "SECRET-wJalrXUtnFEMI-K7MDENG"
+        let token = "TOKEN-FQoGZXIvYXdzEJr"
+        let logs = CapturingLogHandler.Store()
+        let base = try servers.makeStore()
+        var config = base.config
+        config.credentials = AWSCredentials(accessKeyId: "AKIDSTRATATEST", secretAccessKey: secret, sessionToken: token)
+        config.maxRetries = 2
+        let store = try S3RemoteStorage(config: config, logger: Logger(label: "test") { _ in CapturingLogHandler(store: logs) })
+
+        var errors: [Error] = []
+        try servers.setFault(["mode": "error", "status": 500, "count": 3])
+        XCTAssertThrowsError(try store.put(key: "secret/k", bytes: [1])) { errors.append($0) }
+        try servers.setFault(["mode": "error", "status": 403, "count": 1])
+        XCTAssertThrowsError(try store.get(key: "secret/k", range: nil)) { errors.append($0) }
+        // (Unlimited: libcurl itself resends once when a reused connection closes unanswered.)
+        try servers.setFault(["mode": "down"])
+        XCTAssertThrowsError(try store.list(prefix: "secret/")) { errors.append($0) }
+        try servers.setFault(["mode": "error", "status": 500, "method": "PUT", "path_regex": "partNumber=1&"])
+        XCTAssertThrowsError(try store.put(key: "secret/big", bytes: Array(repeating: 1, count: S3StorageConfig.minimumPartSize))) { errors.append($0) }
+
+        let texts = errors.map { "\($0)" } + errors.map { String(reflecting: $0) } + logs.all + [store.description, "\(store.config)"]
+        XCTAssertEqual(errors.count, 4)
+        XCTAssertGreaterThan(logs.all.count, 4, "retries and the abort were logged")
+        for text in texts {
+            XCTAssertFalse(text.contains(secret), text)
+            XCTAssertFalse(text.contains(token), text)
+        }
+    }
+
     func testProxyRefusesBadCommands() throws {
         for command: [String: Any] in [["mode": "bogus"], ["mode": "error"], ["mode": "error", "status": 200], ["mode": "slow"],
                                        ["mode": "down", "path_regex": "("], ["mode": "lost", "then": ["mode": "none"]]] {
@@ -101,7 +132,9 @@ final class S3RemoteStorageFaultTests: XCTestCase {
             }
         }
         let seconds = Date().timeIntervalSince(start)
-        XCTAssertEqual(try servers.stats().faulted, 4)
+        // Four attempts of ours; libcurl may resend once on its own when a reused connection
+        // closes unanswered, so the proxy saw between four and eight requests.
+        XCTAssertTrue((4...8).contains(try servers.stats().faulted))
         XCTAssertLessThan(seconds, 5)
     }
 
