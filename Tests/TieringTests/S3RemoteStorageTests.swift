@@ -189,6 +189,19 @@ final class S3RemoteStorageTests: XCTestCase {
         XCTAssertEqual(try pathStyle.list(prefix: ""), [])
     }
 
+    func testConnectionsAreReused() throws {
+        let store = try servers.makeStore()
+        try servers.setFault(["mode": "none", "reset_stats": true])
+        for index in 0..<20 {
+            try store.put(key: "reuse/\(index)", bytes: [UInt8(index)])
+            XCTAssertEqual(try store.get(key: "reuse/\(index)", range: nil), [UInt8(index)])
+        }
+        let stats = try servers.stats()
+        XCTAssertEqual(stats.forwarded, 40)
+        // One connection for the 40 requests, plus one for each stats/fault control request.
+        XCTAssertLessThanOrEqual(stats.connections, 3, "\(stats.connections) connections for 40 requests")
+    }
+
     func testConcurrentUse() throws {
         let store = try servers.makeStore()
         let errors = NSLock()

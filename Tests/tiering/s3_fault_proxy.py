@@ -4,7 +4,9 @@
 It sits between an S3 client (Strata's S3RemoteStorage, a broker, boto3, the AWS CLI) and a real
 S3-compatible server (moto_server, MinIO) and forwards every request byte for byte -- request
 line, headers (Host included, so SigV4 signatures still verify) and body -- to the one upstream
-server, and the upstream's answer byte for byte back. On command it answers with errors instead,
+server, and the upstream's answer byte for byte back, but for its hop-by-hop `Connection`
+header: the proxy keeps client connections alive (so connection reuse can be observed) even
+though it opens a new upstream connection per request. On command it answers with errors instead,
 delays requests, or drops connections, so that tests can check retries, timeouts and error
 reporting against a server that otherwise behaves like S3.
 
@@ -43,11 +45,12 @@ Control (on the proxy's own port; these requests are never forwarded nor counted
         the counters as well.
         Answers 200 {"ok": true, "mode": ...}; 400 with {"error": ...} for a bad command.
 
-    GET /__fault__/stats     200 JSON: {"mode", "requests", "forwarded", "faulted",
+    GET /__fault__/stats     200 JSON: {"mode", "connections", "requests", "forwarded", "faulted",
                              "forwarded_by_method": {"PUT": n, ...},
                              "faulted_by_method": {...}, "upstream_errors": n}
                              (requests = forwarded + faulted + upstream_errors; a "lost"
-                             request reached the server but counts as faulted)
+                             request reached the server but counts as faulted; connections
+                             counts the client connections accepted, control ones included)
 
 The proxy is threaded (one thread per client connection, keep-alive supported) and opens a new
 upstream connection per forwarded request. `Expect: 100-continue` is answered by the proxy itself.
@@ -98,6 +101,7 @@ class FaultState:
         self.reset_stats()
 
     def reset_stats(self):
+        self.connections = 0
         self.forwarded = 0
         self.faulted = 0
         self.upstream_errors = 0
@@ -155,6 +159,10 @@ class FaultState:
                 self.mode = mode if count - 1 > 0 else (mode.get("then") or {"mode": "none"})
             return mode
 
+    def count_connection(self):
+        with self.lock:
+            self.connections += 1
+
     def count(self, kind, method):
         with self.lock:
             if kind == "forwarded":
@@ -170,6 +178,7 @@ class FaultState:
         with self.lock:
             return {
                 "mode": self.mode.get("mode"),
+                "connections": self.connections,
                 "requests": self.forwarded + self.faulted + self.upstream_errors,
                 "forwarded": self.forwarded,
                 "faulted": self.faulted,
@@ -263,6 +272,12 @@ def header(headers, name):
     return None
 
 
+def drop_header(head, name):
+    lines = head[:-4].split(b"\r\n")
+    kept = [lines[0]] + [line for line in lines[1:] if line.split(b":", 1)[0].strip().lower() != name]
+    return b"\r\n".join(kept) + b"\r\n\r\n"
+
+
 def read_body(reader, headers):
     if (header(headers, "transfer-encoding") or "").lower().endswith("chunked"):
         return reader.read_chunked()
@@ -288,6 +303,7 @@ class ProxyHandler(BaseRequestHandler):
     def handle(self):
         sock = self.request
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.state.count_connection()
         reader = Reader(sock)
         try:
             while True:
@@ -379,8 +395,10 @@ class ProxyHandler(BaseRequestHandler):
             else:
                 body = reader.read_to_close()
                 close_after = True
-            if (header(headers, "connection") or "").lower() == "close":
-                close_after = True
+            if not close_after and keep_alive:
+                # `Connection` is hop-by-hop: the upstream connection is per request anyway, and
+                # the client's stays open (moto's Werkzeug says "close" on every answer).
+                head = drop_header(head, b"connection")
         if lose_answer:
             state.count("faulted", method)
             sock.shutdown(socket.SHUT_RDWR)

@@ -132,12 +132,14 @@ final class MotoServer: @unchecked Sendable {
     }
 
     struct ProxyStats {
+        var connections: Int
         var requests: Int
         var forwarded: Int
         var faulted: Int
         var forwardedByMethod: [String: Int]
 
         init(json: [String: Any]) {
+            connections = json["connections"] as? Int ?? 0
             requests = json["requests"] as? Int ?? 0
             forwarded = json["forwarded"] as? Int ?? 0
             faulted = json["faulted"] as? Int ?? 0
