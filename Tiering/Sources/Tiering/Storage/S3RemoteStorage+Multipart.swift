@@ -6,7 +6,8 @@ extension S3RemoteStorage {
     static let maximumPartCount = 10_000
 
     /// Uploads `size` bytes that `read(offset, count, &buffer)` supplies part by part into the
-    /// buffer's first `count` bytes. Only one part's buffer is in memory at a time.
+    /// buffer's first `count` bytes (`sourceName`, a path, is for the log). Only one part's
+    /// buffer is in memory at a time.
     func multipartUpload(
         key: String, size: Int64, sourceName: String,
         read: (Int64, Int, inout [UInt8]) throws(RemoteStorageError) -> Void
@@ -18,6 +19,9 @@ extension S3RemoteStorage {
         }
         let partCount = Int((size + Int64(partSize) - 1) / Int64(partSize))
         let uploadId = try createMultipartUpload(key: key)
+        logger.debug("S3 multipart upload started", metadata: [
+            "key": "\(key)", "source": "\(sourceName)", "size": "\(size)", "parts": "\(partCount)", "partSize": "\(partSize)",
+        ])
         do throws(RemoteStorageError) {
             var buffer = [UInt8](repeating: 0, count: partSize)
             var etags: [String] = []
