@@ -31,16 +31,3 @@ struct S3Request {
         payloadHash = SHA256Digest.hex(SHA256Digest.hash(bytes, count: count))
     }
 }
-
-/// The S3 error code and message of an `<Error>` answer, and the request id AWS support asks for.
-struct S3ErrorBody {
-    var code: String
-    var message: String
-
-    /// Reads `<Error><Code>..</Code><Message>..</Message></Error>`; nil for any other body.
-    init?(_ body: [UInt8]) {
-        guard !body.isEmpty, let root = S3XML.parse(body), root.name == "Error" else { return nil }
-        code = root["Code"] ?? ""
-        message = root["Message"] ?? ""
-    }
-}
