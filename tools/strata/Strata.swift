@@ -10,6 +10,7 @@ struct Strata: ParsableCommand {
         subcommands: [
             Dump.self,
             Perf.self,
+            RemoteCommand.self,
             Serve.self,
             Tune.self,
         ]

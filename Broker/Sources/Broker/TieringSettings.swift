@@ -65,7 +65,7 @@ public struct TieringSettings: Sendable, Equatable {
         do throws(RemoteStorageError) {
             switch backend {
             case "filesystem": return try LocalFolderRemoteStorage(root: root)
-            default: throw RemoteStorageError.invalidConfig(name: "storage.backend", value: backend, reason: "the s3 backend is not built into this broker yet")
+            default: return try S3RemoteStorage(settings: storageSettings)
             }
         } catch {
             if case let .invalidConfig(name, value, reason) = error {

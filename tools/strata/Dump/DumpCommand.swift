@@ -10,7 +10,9 @@ struct Dump: ParsableCommand {
             Reads a partition's files directly, without a running broker, and never changes them. \
             Each FILE is a .log, .index, .timeindex or .txnindex file named by its segment's base \
             offset (20 digits, as 00000000000000000042.log), or a partition directory, whose \
-            segment files are dumped by base offset, each .log before its indexes.
+            segment files are dumped by base offset, each .log before its indexes, or a remote \
+            segment file of tiered storage as s3://bucket/key (reached with the --s3-* options, \
+            --broker-config and the AWS_* variables, as `strata remote` does).
 
             .log files print one line per batch in the style of kafka-dump-log.sh (baseOffset, \
             lastOffset, count, sequences, producer, leader epoch, flags, position, size, \
@@ -34,6 +36,7 @@ struct Dump: ParsableCommand {
               strata dump /var/lib/strata/orders-0/00000000000000000000.log
               strata dump --records --verify /var/lib/strata/orders-0
               strata dump --json 00000000000000000000.log | jq 'select(.type == "batch")'
+              strata dump --verify s3://tiered/orders-AbC.../0/00000000000000001234-5f0e....log --broker-config server.properties
             """
     )
 
@@ -66,6 +69,8 @@ struct Dump: ParsableCommand {
         valueName: "offset"))
     var baseOffset: Int64?
 
+    @OptionGroup(title: "Remote segments (s3://bucket/key)") var remote: RemoteStoreOptions
+
     func validate() throws {
         if let baseOffset, baseOffset < 0 {
             throw ValidationError("--base-offset must be 0 or more, not \(baseOffset)")
@@ -77,8 +82,11 @@ struct Dump: ParsableCommand {
         let options = DumpOptions(records: records, verify: verify)
         for argument in files {
             let targets: [DumpTarget]
+            var download: RemoteSegmentDownload?
+            defer { download?.remove() }
             do {
-                targets = try DumpTargetResolver.resolve(argument, baseOffset: baseOffset)
+                if RemoteObjectURL.isRemote(argument) { download = try RemoteSegmentDownload.fetch(argument, options: remote) }
+                targets = try DumpTargetResolver.resolve(download?.localPath ?? argument, baseOffset: baseOffset)
             } catch {
                 output.failure(error)
                 continue
