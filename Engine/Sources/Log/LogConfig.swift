@@ -38,6 +38,10 @@ public struct LogConfig: Equatable, Sendable {
     public var fileDeleteDelayMs: Int64 = 60_000
     /// `strata.recovery.policy`: what recovery does with a corrupt batch (see `RecoveryPolicy`).
     public var recoveryPolicy: RecoveryPolicy = .truncate
+    /// `producer.id.expiration.ms` (a broker setting in Kafka, not a topic config, so it is not in
+    /// `names`): a producer without a batch for this long is forgotten, unless its transaction is
+    /// open. Default 1 day.
+    public var producerIdExpirationMs: Int64 = 86_400_000
 
     public init() {}
 
