@@ -97,6 +97,7 @@ final class ProducerStateTests: XCTestCase {
         try assertRejected(Self.batch(producerId: 7, sequence: 5), .outOfOrderSequence(producerId: 7, producerEpoch: 0, sequence: 5, lastSequence: 1))
         try assertRejected(Self.batch(producerId: 7, sequence: 1), .outOfOrderSequence(producerId: 7, producerEpoch: 0, sequence: 1, lastSequence: 1))
         XCTAssertEqual(try append(Self.batch(producerId: 7, sequence: 2)).firstOffset, 2)
+        try assertRejected(Self.batch(producerId: 7, sequence: -1), .invalidRecord("invalid sequence number -1 in a batch of producer 7 (at offset 4)"))
     }
 
     func testAnOlderEpochIsFenced() throws {

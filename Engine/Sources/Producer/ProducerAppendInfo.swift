@@ -6,7 +6,8 @@
 /// in the same append) and added. `ProducerStateManager.update` folds the result in after the
 /// write succeeded.
 ///
-/// Checks (Kafka's rules; client appends only, except the epoch check, which replicas skip too):
+/// Checks (Kafka's rules, for client appends; replicated and replayed batches are taken as they are):
+/// - a producer batch must carry a sequence (≥ 0): `invalidRecord`, as Kafka's LogValidator;
 /// - an epoch older than the producer's is fenced: `invalidProducerEpoch`;
 /// - a new epoch must start at sequence 0 (unless the producer is unknown): `outOfOrderSequence`;
 /// - within an epoch, a batch must start right after the last sequence (wrapping at Int32.max):
@@ -48,6 +49,9 @@ struct ProducerAppendInfo {
         let firstSequence = header.baseSequence
         let lastSequence = ProducerStateEntry.incrementSequence(firstSequence, by: header.lastOffsetDelta)
         if validates {
+            guard firstSequence >= 0 else {
+                throw .invalidRecord("invalid sequence number \(firstSequence) in a batch of producer \(producerId) (at offset \(header.baseOffset))")
+            }
             try checkEpoch(epoch)
             try checkSequence(epoch: epoch, firstSequence: firstSequence)
         }
