@@ -71,7 +71,7 @@ final class ProducerStateSnapshotTests: XCTestCase {
         }
         XCTAssertEqual(many.batches.count, ProducerStateEntry.batchesToRetain)
         let wrapped = ProducerStateEntry(
-            producerId: -5 + 10, producerEpoch: Int16.max, lastTimestamp: -1,
+            producerId: 5, producerEpoch: Int16.max, lastTimestamp: -1,
             batches: [ProducerStateEntry.Batch(lastSequence: 1, lastOffset: Int64.max - 1, offsetDelta: 3, maxTimestamp: -1)])
         let decoded = try ProducerStateSnapshot(decoding: ProducerStateSnapshot(entries: [many, wrapped]).encode(), file: "x").entries
         XCTAssertEqual(decoded.map(\.producerId), [5, 7])
