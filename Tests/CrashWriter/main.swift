@@ -58,8 +58,41 @@ if arguments.count == 3 && arguments[1] == "clean" {
         exit(1)
     }
 }
+if arguments.count == 3 && arguments[1] == "idempotent" {
+    // strata-crash-writer idempotent DIR: appends as idempotent producer 7 (epoch 0) to
+    // idempotent-0 with 4 KiB segments (so it rolls and writes producer-state snapshots often),
+    // fsyncing each append. It continues the sequence from the producer state that opening the
+    // log recovered, as a producer continues its own, and prints `ACK <sequence> <firstOffset>
+    // <lastOffset>` once an append has returned. Batch with base sequence s holds 1 + s % 3
+    // records valued `seq:<s + i>`.
+    do {
+        var config = LogConfig()
+        config.flushMessages = 1
+        config.segmentBytes = 4096
+        config.indexIntervalBytes = 512
+        let (manager, _) = try LogManager.open(directory: arguments[2], defaultConfig: config)
+        let log = try manager.getOrCreateLog(TopicPartition(topic: "idempotent", partition: 0))
+        var sequence = (log.producerState(of: 7)?.lastSequence).map { $0 + 1 } ?? 0
+        emit("READY \(sequence) \(log.logEndOffset)")
+        while true {
+            var builder = RecordBatchBuilder(producerId: 7, producerEpoch: 0, baseSequence: sequence)
+            let count = 1 + Int(sequence % 3)
+            for index in 0..<count {
+                builder.append(key: nil, value: Array("seq:\(Int(sequence) + index)".utf8), timestamp: PartitionLog.systemClock())
+            }
+            var bytes = builder.build().bytes
+            let result = try log.append(&bytes)
+            emit("ACK \(sequence) \(result.firstOffset) \(result.lastOffset)")
+            if sequence % 20 == 0 { try manager.checkpoint() }
+            sequence += Int32(count)
+        }
+    } catch {
+        emit("strata-crash-writer: \(error)", to: 2)
+        exit(1)
+    }
+}
 guard arguments.count == 2 else {
-    emit("usage: strata-crash-writer DIR | strata-crash-writer clean DIR", to: 2)
+    emit("usage: strata-crash-writer DIR | strata-crash-writer clean|retain|idempotent DIR", to: 2)
     exit(2)
 }
 

@@ -22,6 +22,9 @@ final class RemoteLogManagerTests: XCTestCase {
             XCTAssertEqual(try fixture.store.get(key: key, range: nil).count, Int(segment.sizeInBytes))
             let epochs = String(decoding: try fixture.store.get(key: segment.key(partitionFolder: "orders/0", suffix: ".leader-epoch-checkpoint"), range: nil), as: UTF8.self)
             XCTAssertTrue(epochs.hasPrefix("0\n"), epochs)
+            XCTAssertEqual(Set(segment.files), [".log", ".index", ".timeindex", ".snapshot", ".leader-epoch-checkpoint"])
+            let snapshot = try fixture.store.get(key: segment.key(partitionFolder: "orders/0", suffix: ".snapshot"), range: nil)
+            XCTAssertEqual(try ProducerStateSnapshot(decoding: snapshot, file: "remote").entries, [], "the fixture's batches carry no producer id")
         }
         XCTAssertEqual(fixture.remote.metrics.value(TieringMetrics.copySegments), Int64(segments.count - 1))
 

@@ -35,9 +35,22 @@ def manifest(broker, topic, partition=0):
     return json.loads((Path(broker.data_dir) / f"{topic}-{partition}" / "remote-log-manifest.json").read_text())
 
 
-def assert_bucket_matches_manifest(s3, broker, topic):
+def assert_bucket_matches_manifest(s3, broker, topic, timeout=20):
     """Every object in the bucket belongs to a finished segment of the manifest (or is the
-    manifest object itself): nothing orphaned by an interrupted upload, nothing uploaded twice."""
+    manifest object itself): nothing orphaned by an interrupted upload, nothing uploaded twice.
+    A request the broker gave up on may still land late; the broker's sweep removes it, so this
+    waits a little for the two to agree."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return _bucket_matches_manifest(s3, broker, topic)
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _bucket_matches_manifest(s3, broker, topic):
     segments = manifest(broker, topic)["segments"]
     assert all(segment["state"] == "COPY_SEGMENT_FINISHED" for segment in segments), segments
     bases = [segment["baseOffset"] for segment in segments]

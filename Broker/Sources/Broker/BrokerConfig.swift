@@ -59,6 +59,9 @@ public struct BrokerConfig: Sendable {
     public var staticSettings: [String: String] = [:]
     /// The group coordinator's `group.*` and `offsets.*` settings.
     public var groupCoordinator = GroupCoordinatorConfig()
+    /// `producer.id.expiration.ms`: how long a partition remembers an idle idempotent producer
+    /// (Kafka: a broker setting, INT, at least 1). Carried to every log in `defaultLogConfig`. Default 1 day.
+    public var producerIdExpirationMs: Int64 = 86_400_000
     /// `log.retention.check.interval.ms`: how often retention deletes old segments. Default 300000.
     public var retentionCheckIntervalMs: Int64 = 300_000
     /// `log.cleaner.enable`: compact `cleanup.policy=compact` topics in the background. Default true.
@@ -111,6 +114,7 @@ public struct BrokerConfig: Sendable {
         try tiering.validate()
         do {
             defaultLogConfig = try LogConfig(overrides: topicConfigDefaults)
+            defaultLogConfig.producerIdExpirationMs = producerIdExpirationMs
         } catch {
             if case let .invalidConfig(topicName, value, reason) = error {
                 let brokerName = Self.brokerName(for: topicName, in: values) ?? topicName
@@ -281,6 +285,9 @@ public struct BrokerConfig: Sendable {
             config.metricsListener = value.isEmpty ? nil : value
         },
         "log.cleaner.enable": { config, name, value throws(BrokerConfigError) in config.cleanerEnable = try boolean(name, value) },
+        "producer.id.expiration.ms": { config, name, value throws(BrokerConfigError) in
+            config.producerIdExpirationMs = try integer(name, value, min: 1, max: Int64(Int32.max))
+        },
         "log.cleaner.backoff.ms": { config, name, value throws(BrokerConfigError) in config.cleanerBackoffMs = try integer(name, value, min: 0) },
         "log.cleaner.dedupe.buffer.size": { config, name, value throws(BrokerConfigError) in
             config.cleaner.dedupeBufferBytes = Int(try integer(name, value, min: 1 << 20))

@@ -3,9 +3,11 @@ import KafkaProtocol
 /// InitProducerId for idempotent (non-transactional) producers: a new producer id with epoch 0,
 /// or, when a producer asks to bump its epoch (v3+, KIP-360), the same id with the next epoch.
 ///
-/// The broker does not yet keep producer state, so it does not reject duplicate or out-of-order
-/// sequence numbers: a retried batch may be stored twice. Transactional ids are refused (there is
-/// no transaction coordinator yet).
+/// The partition logs keep each producer's state (`ProducerStateManager`): a bumped epoch must
+/// start at sequence 0, older epochs are fenced, and retried batches are not stored twice.
+/// Kafka answers a non-transactional bump request with a fresh producer id at epoch 0; bumping the
+/// same id is equivalent for the sequence checks (a new epoch starts at 0 either way) and keeps the
+/// id stable. Transactional ids are refused (there is no transaction coordinator yet).
 struct InitProducerIdHandler: Sendable {
     let producerIds: ProducerIdManager
 

@@ -32,6 +32,10 @@ public enum KafkaErrorCode: Int16, Sendable, CustomStringConvertible {
     case invalidConfig = 40
     case invalidRequest = 42
     case policyViolation = 44
+    case outOfOrderSequenceNumber = 45
+    case invalidProducerEpoch = 47
+    case invalidTxnState = 48
+    case transactionCoordinatorFenced = 52
     case kafkaStorageError = 56
     case nonEmptyGroup = 68
     case groupIdNotFound = 69
@@ -84,6 +88,10 @@ public enum KafkaErrorCode: Int16, Sendable, CustomStringConvertible {
         case .invalidConfig: "INVALID_CONFIG"
         case .invalidRequest: "INVALID_REQUEST"
         case .policyViolation: "POLICY_VIOLATION"
+        case .outOfOrderSequenceNumber: "OUT_OF_ORDER_SEQUENCE_NUMBER"
+        case .invalidProducerEpoch: "INVALID_PRODUCER_EPOCH"
+        case .invalidTxnState: "INVALID_TXN_STATE"
+        case .transactionCoordinatorFenced: "TRANSACTION_COORDINATOR_FENCED"
         case .kafkaStorageError: "KAFKA_STORAGE_ERROR"
         case .nonEmptyGroup: "NON_EMPTY_GROUP"
         case .groupIdNotFound: "GROUP_ID_NOT_FOUND"

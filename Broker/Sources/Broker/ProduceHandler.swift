@@ -6,6 +6,11 @@ import NIOCore
 /// codec); the engine validates framing and CRC and assigns offsets in place, so the broker does
 /// no per-record work. acks 0, 1 and -1 (on one node all replicas are in sync once the append
 /// returns). Runs on an I/O thread.
+///
+/// Idempotent producers: the engine checks each batch's producer epoch and sequence. A retried
+/// batch (a duplicate of one of the producer's last five) is not stored again and is answered
+/// with success and the original base offset, as Kafka answers DUPLICATE_SEQUENCE_NUMBER cases; a
+/// gap is OUT_OF_ORDER_SEQUENCE_NUMBER and an older epoch INVALID_PRODUCER_EPOCH.
 struct ProduceHandler: Sendable {
     let registry: TopicRegistry
     let leadership: any PartitionLeadership
@@ -86,7 +91,15 @@ struct ProduceHandler: Sendable {
             return .corruptMessage
         case .invalidArgument, .invalidRecord:
             return .invalidRecord
-        case .io, .corruptIndex, .corruptCheckpoint, .directoryLocked:
+        case .outOfOrderSequence:
+            return .outOfOrderSequenceNumber
+        case .invalidProducerEpoch:
+            return .invalidProducerEpoch
+        case .invalidTransactionState:
+            return .invalidTxnState
+        case .transactionCoordinatorFenced:
+            return .transactionCoordinatorFenced
+        case .io, .corruptIndex, .corruptCheckpoint, .directoryLocked, .corruptSnapshot:
             return .kafkaStorageError
         default:
             return .unknownServerError

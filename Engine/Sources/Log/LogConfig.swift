@@ -46,6 +46,10 @@ public struct LogConfig: Equatable, Sendable {
     /// `local.retention.bytes`: with remote storage, the most local bytes kept once uploaded;
     /// -2 means `retention.bytes`. Default -2.
     public var localRetentionBytes: Int64 = -2
+    /// `producer.id.expiration.ms` (a broker setting in Kafka, not a topic config, so it is not in
+    /// `names`): a producer without a batch for this long is forgotten, unless its transaction is
+    /// open. Default 1 day.
+    public var producerIdExpirationMs: Int64 = 86_400_000
 
     public init() {}
 

@@ -16,6 +16,10 @@ public struct AppendResult: Equatable, Sendable {
     public var recordCount: Int64
     public var bytes: Int
     public var logStartOffset: Int64
+    /// True when the batch repeats one the producer already appended (same producer id, epoch and
+    /// sequence range, a retry): nothing was written and the offsets are the original batch's
+    /// (Kafka answers such a produce with success and those offsets).
+    public var isDuplicate = false
 }
 
 extension PartitionLog {
@@ -90,6 +94,13 @@ extension PartitionLog {
             headers.append(header)
             position += header.totalSize
         }
+        let plan = try planProducerState(headers, batches: batches, bytes: bytes, origin: origin)
+        if let original = plan.duplicate {
+            return AppendResult(
+                firstOffset: original.firstOffset, lastOffset: original.lastOffset, logAppendTime: logAppendTime ? original.maxTimestamp : -1,
+                maxTimestamp: original.maxTimestamp, batchCount: 0, recordCount: 0, bytes: 0,
+                logStartOffset: state.logStartOffset, isDuplicate: true)
+        }
         let firstOffset = headers[0].baseOffset
         let lastOffset = headers[headers.count - 1].lastOffset
         try maybeRoll(incomingBytes: bytes.count, firstOffset: firstOffset, lastOffset: lastOffset, maxTimestamp: maxTimestamp, now: now)
@@ -98,9 +109,9 @@ extension PartitionLog {
         for header in headers {
             let epoch = origin == .client ? leaderEpoch : header.partitionLeaderEpoch
             if epoch >= 0 { epochsChanged = state.epochs.assign(epoch: epoch, startOffset: header.baseOffset) || epochsChanged }
-            try recordTransactionState(header, batchBytes: bytes, at: batches)
         }
         if epochsChanged { try state.epochs.save() }
+        try applyProducerState(plan.infos, events: plan.events, now: now)
         state.unflushedMessages += recordCount
         if state.unflushedMessages >= config.flushMessages || (config.flushMs != Int64.max && now - state.lastFlushMs >= config.flushMs) {
             try flushLocked()
@@ -126,26 +137,6 @@ extension PartitionLog {
         }
     }
 
-    /// Opens transactions on their first batch; on an abort marker, records the aborted range in the
-    /// active segment's transaction index.
-    private func recordTransactionState(_ header: RecordBatchHeader, batchBytes: UnsafeMutableRawBufferPointer, at batches: [AppendedBatch]) throws(EngineError) {
-        guard header.isTransactional, header.hasProducerId else { return }
-        if header.isControl, let first = state.openTransactions[header.producerId] {
-            if let place = batches.first(where: { $0.lastOffset == header.lastOffset }) {
-                let bytes = Array(UnsafeRawBufferPointer(rebasing: batchBytes[place.position..<(place.position + place.size)]))
-                let batch = RecordBatch(validatedBytes: bytes, header: header)
-                if let record = try batch.records().first, let marker = EndTransactionMarker(record: record), marker.kind == .abort {
-                    state.openTransactions[header.producerId] = nil
-                    try state.active.transactionIndex.append(AbortedTransaction(
-                        producerId: header.producerId, firstOffset: first, lastOffset: header.lastOffset,
-                        lastStableOffset: lastStableOffsetLocked()))
-                    return
-                }
-            }
-        }
-        Self.trackTransactions(header, in: &state.openTransactions)
-    }
-
     /// Rolls to a new segment when the active one is full by size, index or age, or when the new
     /// offsets do not fit its 32-bit relative offsets.
     private func maybeRoll(incomingBytes: Int, firstOffset: Int64, lastOffset: Int64, maxTimestamp: Int64, now: Int64) throws(EngineError) {
@@ -162,6 +153,7 @@ extension PartitionLog {
         try old.onBecomeInactive()
         let segment = try Segment.create(directory: directory, baseOffset: offset, config: state.config, now: now)
         state.segments.append(segment)
+        try takeRollSnapshot(at: offset)
         let unflushed = state.segments.dropLast().filter { $0.nextOffset > state.recoveryPoint }
         scheduleFlush(upTo: offset, segments: Array(unflushed))
     }

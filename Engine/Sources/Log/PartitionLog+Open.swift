@@ -22,6 +22,9 @@ public struct PartitionLogOpenReport: Sendable {
     public var truncatedBytes: Int64 = 0
     public var deletedSegments = 0
     public var corruption: EngineError?
+    /// Producer-state snapshots that failed their checks; each was deleted and the state rebuilt
+    /// from an older snapshot or the log.
+    public var corruptSnapshots: [EngineError] = []
 }
 
 extension PartitionLog {
@@ -63,7 +66,6 @@ extension PartitionLog {
         }
         let epochs = try LeaderEpochCache(directory: directory)
         var segments: [Segment] = []
-        var openTransactions: [Int64: Int64] = [:]
         // Index of the first segment that recovery must scan.
         let firstToRecover: Int
         if checkpoints.hadCleanShutdown || bases.isEmpty {
@@ -80,7 +82,6 @@ extension PartitionLog {
                 report.recoveredSegments += 1
                 let result = try segment.recover(policy: config.recoveryPolicy) { header in
                     if header.partitionLeaderEpoch >= 0 { epochs.assign(epoch: header.partitionLeaderEpoch, startOffset: header.baseOffset) }
-                    trackTransactions(header, in: &openTransactions)
                 }
                 report.truncatedBytes += result.truncatedBytes
                 segments.append(segment)
@@ -124,11 +125,18 @@ extension PartitionLog {
         if report.recoveredSegments > 0 || report.rebuiltIndexes > 0 {
             for segment in segments { try segment.flush() }
         }
+        let producers = try loadProducerState(
+            directory: directory, segments: segments, logStartOffset: logStart, hadCleanShutdown: checkpoints.hadCleanShutdown,
+            config: config, now: now, report: &report)
         let state = State(
             config: config, segments: segments, logStartOffset: logStart, highWatermark: highWatermark,
             recoveryPoint: report.recoveredSegments > 0 || checkpoints.hadCleanShutdown ? logEnd : min(checkpoints.recoveryPoint, logEnd),
-            lastFlushMs: now, epochs: epochs, openTransactions: openTransactions)
+            lastFlushMs: now, epochs: epochs, producers: producers)
         let log = PartitionLog(topicPartition: topicPartition, directory: directory, state: state, clock: clock)
+        if !checkpoints.hadCleanShutdown {
+            // What the replay rebuilt is saved, so the next open starts from here.
+            try log.lock.withLock { () throws(EngineError) in try log.takeEndSnapshot() }
+        }
         return (log, report)
     }
 
@@ -163,15 +171,5 @@ extension PartitionLog {
             try FileSystem.remove(directory + "/" + name)
         }
         if !swaps.isEmpty { try FileSystem.syncDirectory(directory) }
-    }
-
-    /// Keeps the open-transaction map current as transactional batches and markers go by.
-    static func trackTransactions(_ header: RecordBatchHeader, in open: inout [Int64: Int64]) {
-        guard header.isTransactional, header.hasProducerId else { return }
-        if header.isControl {
-            open[header.producerId] = nil
-        } else if open[header.producerId] == nil {
-            open[header.producerId] = header.baseOffset
-        }
     }
 }

@@ -34,6 +34,7 @@ extension PartitionLog {
             }
             let doomed = Array(state.segments.prefix(count))
             state.segments.removeFirst(count)
+            try retireProducerSnapshots(below: state.segments[0].baseOffset, delayMs: config.fileDeleteDelayMs)
             let newStart = max(state.logStartOffset, state.segments[0].baseOffset)
             try moveLogStart(to: newStart)
             CrashPoint.reached("retention-start-moved")

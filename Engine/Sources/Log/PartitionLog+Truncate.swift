@@ -40,6 +40,7 @@ extension PartitionLog {
     private func truncateFullyLocked(startAt offset: Int64) throws(EngineError) {
         let doomed = state.segments
         for segment in doomed { try segment.deleteFiles() }
+        try state.producers.deleteAllSnapshots()
         state.segments = [try Segment.create(directory: directory, baseOffset: offset, config: state.config, now: clock())]
         state.logStartOffset = offset
         try afterTruncation(offset)
@@ -48,7 +49,7 @@ extension PartitionLog {
     private func afterTruncation(_ newEnd: Int64) throws(EngineError) {
         state.highWatermark = min(state.highWatermark, newEnd)
         state.recoveryPoint = min(state.recoveryPoint, newEnd)
-        state.openTransactions = state.openTransactions.filter { $0.value < newEnd }
+        try reloadProducerState(truncatedTo: newEnd)
         if state.epochs.truncate(fromEnd: newEnd) { try state.epochs.save() }
     }
 }

@@ -30,9 +30,9 @@ public final class PartitionLog: @unchecked Sendable {
         var unflushedMessages: Int64 = 0
         var lastFlushMs: Int64
         var epochs: LeaderEpochCache
-        /// First offset of each producer's open transaction, for the last stable offset and the
-        /// transaction index.
-        var openTransactions: [Int64: Int64] = [:]
+        /// Each idempotent/transactional producer's state, its open transactions (for the last
+        /// stable offset and the transaction index) and the snapshot files.
+        var producers: ProducerStateManager
         var closed = false
 
         var active: Segment { segments[segments.count - 1] }
@@ -84,7 +84,7 @@ public final class PartitionLog: @unchecked Sendable {
     public var lastStableOffset: Int64 { lock.withLock { lastStableOffsetLocked() } }
 
     func lastStableOffsetLocked() -> Int64 {
-        min(state.openTransactions.values.min() ?? Int64.max, state.highWatermark)
+        min(state.producers.firstUnstableOffset ?? Int64.max, state.highWatermark)
     }
 
     /// Moves the high watermark, clamped to [log start offset, log end offset]. Returns the value set.
@@ -151,6 +151,7 @@ public final class PartitionLog: @unchecked Sendable {
         try lock.withLock { () throws(EngineError) in
             guard !state.closed else { return }
             try flushLocked()
+            try takeEndSnapshot()
             try state.active.onBecomeInactive()
             try state.active.flush()
             state.closed = true

@@ -24,6 +24,21 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidRecord(String)
     /// The batch or record set is larger than the limit in force.
     case recordTooLarge(size: Int, limit: Int)
+    /// An idempotent producer's batch does not follow its last appended sequence (Kafka's
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER). `lastSequence` is -1 when the batch opens a new epoch,
+    /// which must start at sequence 0.
+    case outOfOrderSequence(producerId: Int64, producerEpoch: Int16, sequence: Int32, lastSequence: Int32)
+    /// A batch or marker carries an epoch older than the producer's current one: a fenced,
+    /// zombie producer (Kafka's INVALID_PRODUCER_EPOCH).
+    case invalidProducerEpoch(producerId: Int64, producerEpoch: Int16, currentEpoch: Int16)
+    /// A producer wrote outside the rules of its transaction, e.g. a non-transactional batch while
+    /// its transaction is open (Kafka's INVALID_TXN_STATE).
+    case invalidTransactionState(producerId: Int64, reason: String)
+    /// A transaction marker from a coordinator older than the one that last ended a transaction
+    /// of this producer (Kafka's TRANSACTION_COORDINATOR_FENCED).
+    case transactionCoordinatorFenced(producerId: Int64, coordinatorEpoch: Int32, currentCoordinatorEpoch: Int32)
+    /// A producer-state snapshot file failed its checks (version, CRC, layout).
+    case corruptSnapshot(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -50,6 +65,19 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
             return reason
         case let .recordTooLarge(size, limit):
             return "record batch of \(size) bytes exceeds the limit of \(limit) bytes"
+        case let .outOfOrderSequence(producerId, epoch, sequence, lastSequence):
+            if lastSequence == -1 {
+                return "out of order sequence number for producer \(producerId) epoch \(epoch): a new epoch must start at sequence 0, not \(sequence)"
+            }
+            return "out of order sequence number for producer \(producerId) epoch \(epoch): \(sequence) does not follow the last appended sequence \(lastSequence)"
+        case let .invalidProducerEpoch(producerId, epoch, current):
+            return "producer \(producerId) epoch \(epoch) is older than its current epoch \(current) (fenced)"
+        case let .invalidTransactionState(producerId, reason):
+            return "invalid transaction state for producer \(producerId): \(reason)"
+        case let .transactionCoordinatorFenced(producerId, epoch, current):
+            return "transaction marker for producer \(producerId) from coordinator epoch \(epoch), older than the current coordinator epoch \(current)"
+        case let .corruptSnapshot(file, reason):
+            return "corrupt producer state snapshot \(file): \(reason)"
         }
     }
 }

@@ -55,6 +55,7 @@ def build():
     offset = 0
     n = 0
     segment_bases = [0]
+    next_sequence = {}
     for i in range(70):
         codec = i % 5
         count = 1 + (i * 3) % 7
@@ -66,7 +67,14 @@ def build():
             ts = BASE_TS + n * 10 - (5 if r == 1 else 0)
             records.append((r, ts, key, value, headers))
             n += 1
-        producer = (1000 + i % 3, 2, i * 10) if i % 4 == 1 else (-1, -1, -1)
+        if i % 4 == 1:
+            # An idempotent producer's sequences continue batch after batch (a broker rejects a
+            # gap); its first batch may start anywhere, as for a producer the log does not know.
+            pid = 1000 + i % 3
+            producer = (pid, 2, next_sequence.get(pid, i * 10))
+            next_sequence[pid] = producer[2] + count
+        else:
+            producer = (-1, -1, -1)
         epoch = 0 if i < 30 else 3
         if i == 45:
             segment_bases.append(offset)
@@ -137,8 +145,11 @@ def build():
         f.write("0\n2\n0 0\n3 %d\n" % next(desc["baseOffset"] for _, desc in batches if desc["leaderEpoch"] == 3))
     with open(os.path.join(OUT, "partition.metadata"), "w") as f:
         f.write("version: 0\ntopic_id: zB3bPqbcRYCUPdYzXrVh3g\n")
+    # Kafka's producer-state snapshot at the log end, with no producer in it: version 1 (int16),
+    # CRC-32C (uint32) of the bytes after it, an entry count of 0 (int32).
     with open(os.path.join(OUT, "%020d.snapshot" % offset), "wb") as f:
-        f.write(bytes.fromhex("0001") + b"\x00" * 4 + b"\x00\x00\x00\x00")
+        entries = struct.pack(">i", 0)
+        f.write(struct.pack(">hI", 1, calc_crc32c(entries)) + entries)
     with open(os.path.join(HERE, "kafka-orders-0.expected.json"), "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -2,7 +2,8 @@ import Engine
 import Foundation
 import Logging
 
-/// Offloads closed segments of tiered partitions (`remote.storage.enable=true`) to a remote store,
+/// Offloads closed segments of tiered partitions (log, offset index, time index, transaction index,
+/// producer-state snapshot, leader-epoch entries) (`remote.storage.enable=true`) to a remote store,
 /// expires remote segments by `retention.ms` / `retention.bytes` / the log start offset, and
 /// serves reads below the local log start offset (KIP-405's RemoteLogManager).
 ///
@@ -98,8 +99,14 @@ public final class RemoteLogManager: @unchecked Sendable {
         partition.passLock.lock()
         defer { partition.passLock.unlock() }
         try cleanUpInterruptedSteps(partition)
+        if clock() < partition.sweepOrphansUntilMs { try sweepOrphans(partition) }
         let before = partition.manifest.highestOffset
-        try copyEligibleSegments(log, partition)
+        do {
+            try copyEligibleSegments(log, partition)
+        } catch {
+            partition.sweepOrphansUntilMs = clock() + Self.orphanSweepWindowMs
+            throw error
+        }
         try expire(log, partition)
         // Local copies may go as soon as they are uploaded, without waiting for the broker's
         // retention check: that is what keeps local disk under `local.retention.bytes`.
@@ -153,10 +160,33 @@ public final class RemoteLogManager: @unchecked Sendable {
     func cleanUpInterruptedSteps(_ partition: RemotePartition) throws(TieringError) {
         let leftovers = partition.manifest.segments.filter { $0.state != .copyFinished }
         guard !leftovers.isEmpty else { return }
+        partition.sweepOrphansUntilMs = clock() + Self.orphanSweepWindowMs
         for segment in leftovers { try deleteObjects(of: segment, in: partition) }
         let ids = Set(leftovers.map(\.segmentId))
         try partition.update(remote: leftovers.contains { $0.state == .deleteStarted }, store: store) { manifest in
             manifest.segments.removeAll { ids.contains($0.segmentId) }
+        }
+    }
+
+    /// How long after an abandoned upload each pass looks for its late objects. A request the
+    /// client gave up on (timed out) may still reach the store afterwards and create an object
+    /// that no manifest names; the sweep deletes such objects when they appear.
+    static let orphanSweepWindowMs: Int64 = 300_000
+
+    /// Deletes objects in the partition's folder whose segment id the manifest does not know
+    /// (left by abandoned uploads). Only after an upload failed or was interrupted: listing on
+    /// every pass would cost a LIST per partition per pass.
+    func sweepOrphans(_ partition: RemotePartition) throws(TieringError) {
+        let known = Set(partition.manifest.segments.map(\.segmentId))
+        let objects: [RemoteObject]
+        do { objects = try store.list(prefix: partition.folder + "/") } catch { throw .storage(error) }
+        for object in objects {
+            let name = object.key.dropFirst(partition.folder.count + 1)
+            guard name != RemotePartition.manifestObjectName, name.count > 21 + 36, name.dropFirst(20).first == "-" else { continue }
+            let id = String(name.dropFirst(21).prefix(36))
+            guard !known.contains(id) else { continue }
+            do { try store.delete(key: object.key) } catch { throw .storage(error) }
+            logger.info("deleted orphaned remote object \(object.key) (left by an abandoned upload)")
         }
     }
 
@@ -177,6 +207,10 @@ public final class RemoteLogManager: @unchecked Sendable {
         for suffix in [SegmentFileName.offsetIndex, SegmentFileName.timeIndex, SegmentFileName.transactionIndex]
         where FileManager.default.fileExists(atPath: base + suffix) {
             files.append((suffix, base + suffix))
+        }
+        // The producer state as of the segment's end: the snapshot taken when it rolled.
+        if let snapshot = log.producerSnapshotPath(forSegmentBaseOffset: segment.nextOffset) {
+            files.append((Self.producerSnapshotSuffix, snapshot))
         }
         let endOffset = segment.nextOffset - 1
         let epochs = Self.leaderEpochs(log.leaderEpochs, from: segment.baseOffset, through: endOffset)
@@ -211,6 +245,7 @@ public final class RemoteLogManager: @unchecked Sendable {
     }
 
     static let leaderEpochSuffix = ".leader-epoch-checkpoint"
+    static let producerSnapshotSuffix = ".snapshot"
 
     /// The epochs a segment needs: the one in force at its base offset and those starting inside it.
     static func leaderEpochs(_ entries: [LeaderEpochCache.Entry], from base: Int64, through end: Int64) -> [RemoteLogSegmentMetadata.LeaderEpochEntry] {

@@ -15,6 +15,9 @@ final class RemotePartition: @unchecked Sendable {
     private var current: RemotePartitionManifest
     /// Serialises passes over this partition (held for a whole pass, unlike `lock`).
     let passLock = NSLock()
+    /// Until this time (ms) each pass lists the partition's folder for orphans; set when an upload
+    /// was abandoned (guarded by `passLock`).
+    var sweepOrphansUntilMs: Int64 = 0
 
     init(topicPartition: TopicPartition, folder: String, localManifestPath: String, manifest: RemotePartitionManifest) {
         self.topicPartition = topicPartition
