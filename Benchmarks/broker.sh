@@ -12,6 +12,7 @@
 #   --no-build         use the strata binary already built (.build/release/strata)
 #   --strict           exit 1 when a target is missed
 #   --markdown FILE    also write the results table as Markdown to FILE
+#   --override N=V     pass a setting to `strata serve` (repeatable), e.g. strata.inline.storage.enable=false
 #
 # What it measures (Benchmarks/broker_load.py is the client load):
 #   1. broker resident memory (VmRSS) with 1,000 partitions idle: a fresh `strata serve`, one topic
@@ -38,6 +39,7 @@ BUILD=1
 STRICT=0
 MARKDOWN=""
 RECORDS=""
+OVERRIDES=()
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -46,7 +48,8 @@ while [ $# -gt 0 ]; do
         --no-build) BUILD=0 ;;
         --strict) STRICT=1 ;;
         --markdown) MARKDOWN="$2"; shift ;;
-        -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+        --override) OVERRIDES+=(--override "$2"); shift ;;
+        -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
         *) echo "broker.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -100,7 +103,7 @@ trap 'exit 130' INT TERM
 start_broker() {
     local dir="$1" out="$1.log"
     rm -rf "$dir"; mkdir -p "$dir"
-    "$BIN" serve --override listeners=PLAINTEXT://127.0.0.1:0 --override "log.dirs=$dir" >"$out" 2>&1 &
+    "$BIN" serve --override listeners=PLAINTEXT://127.0.0.1:0 --override "log.dirs=$dir" ${OVERRIDES[@]+"${OVERRIDES[@]}"} >"$out" 2>&1 &
     BROKER_PID=$!
     local port=""
     for _ in $(seq 1 300); do

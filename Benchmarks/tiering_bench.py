@@ -92,23 +92,40 @@ def aws_env():
 
 
 def upload_figures(strata, moto, size_mib, reps, workdir):
+    """Median MiB/s of curl's single PUT, of `strata remote put` as one PUT (part size above the
+    file) and as a multipart upload (the default 25 MiB parts, what the broker does for segments
+    of that size or more). Runs alternate their order and delete their object afterwards, since
+    moto keeps objects in memory and slows down as it fills."""
     path = workdir / "upload.bin"
     with open(path, "wb") as f:
         for _ in range(size_mib):
             f.write(os.urandom(1 << 20))
-    curl, ours = [], []
+    reach = ["--s3-endpoint", moto.url, "--s3-path-style"]
+    figures = {"curl": [], "single": [], "multipart": []}
+
+    def run(kind, rep):
+        key = f"{kind}-{rep}"
+        if kind == "curl":
+            out = subprocess.run(["curl", "-s", "-f", "-o", "/dev/null", "-w", "%{time_total}", "-T", str(path),
+                                  f"{moto.url}/bench/{key}"], capture_output=True, text=True, check=True)
+            figures[kind].append(size_mib / float(out.stdout))
+        else:
+            part = ["--s3-part-size", str((size_mib + 1) << 20)] if kind == "single" else []
+            out = subprocess.run([strata, "remote", "put", str(path), f"s3://bench/{key}", *reach, *part, "--json"],
+                                 capture_output=True, text=True, env=aws_env())
+            if out.returncode != 0:
+                raise SystemExit(f"strata remote put failed: {out.stderr}")
+            figures[kind].append(json.loads(out.stdout)["megabytesPerSecond"])
+        subprocess.run([strata, "remote", "rm", f"s3://bench/{key}", *reach], check=True, env=aws_env())
+
+    order = ["curl", "single", "multipart"]
     for rep in range(reps):
-        out = subprocess.run(["curl", "-s", "-f", "-o", "/dev/null", "-w", "%{time_total}", "-T", str(path),
-                              f"{moto.url}/bench/curl-{rep}"], capture_output=True, text=True, check=True)
-        curl.append(size_mib / float(out.stdout))
-        out = subprocess.run([strata, "remote", "put", str(path), f"s3://bench/strata-{rep}", "--s3-endpoint", moto.url,
-                              "--s3-path-style", "--json"], capture_output=True, text=True, env=aws_env())
-        if out.returncode != 0:
-            raise SystemExit(f"strata remote put failed: {out.stderr}")
-        ours.append(json.loads(out.stdout)["megabytesPerSecond"])
-        log(f"  upload rep {rep + 1}: curl {curl[-1]:.1f} MiB/s, strata {ours[-1]:.1f} MiB/s")
+        for kind in (order if rep % 2 == 0 else list(reversed(order))):
+            run(kind, rep)
+        log(f"  upload rep {rep + 1}: curl {figures['curl'][-1]:.1f}, strata one PUT {figures['single'][-1]:.1f}, "
+            f"strata multipart {figures['multipart'][-1]:.1f} MiB/s")
     path.unlink()
-    return statistics.median(ours), statistics.median(curl)
+    return {kind: statistics.median(values) for kind, values in figures.items()}
 
 
 def perf(strata, *args):
@@ -167,7 +184,7 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--markdown")
     args = parser.parse_args()
-    size_mib, megabytes, reps = (64, 50, 1) if args.quick else (256, 200, 3)
+    size_mib, megabytes, reps = (64, 50, 1) if args.quick else (256, 200, 4)
     workdir = Path(tempfile.mkdtemp(prefix="strata-tiering-bench-"))
     try:
         log(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; upload file {size_mib} MiB x {reps}, topic {megabytes} MB")
@@ -175,13 +192,14 @@ def main():
         try:
             moto.create_bucket("bench")
             log("1/2 upload throughput")
-            ours, curl = upload_figures(args.strata, moto, size_mib, reps, workdir)
+            upload = upload_figures(args.strata, moto, size_mib, reps, workdir)
             log("2/2 sequential consume")
             cold, warm, local = consume_figures(args.strata, moto, megabytes, workdir)
         finally:
             moto.stop()
         rows = [
-            ("upload (strata remote put, MiB/s)", ours, "curl -T PUT", curl),
+            ("upload, one PUT (strata remote put, MiB/s)", upload["single"], "curl -T PUT", upload["curl"]),
+            ("upload, multipart 25 MiB parts (MiB/s)", upload["multipart"], "curl -T PUT", upload["curl"]),
             ("remote consume, cold cache (MB/s)", cold, "local consume", local),
             ("remote consume, warm cache (MB/s)", warm, "local consume", local),
         ]

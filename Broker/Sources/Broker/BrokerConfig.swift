@@ -74,6 +74,9 @@ public struct BrokerConfig: Sendable {
     /// `strata.metrics.listener`: `host:port` of an HTTP endpoint serving `/metrics` in
     /// Prometheus' text format. Default: none.
     public var metricsListener: String?
+    /// `strata.inline.storage.enable`: run page-cache appends and local fetch reads on the network
+    /// threads rather than the I/O pool. Default true.
+    public var inlineStorage = true
     /// Tiered storage: `remote.log.*` and the remote store's `rsm.config.*` settings.
     public var tiering = TieringSettings()
     /// `max.incremental.fetch.session.cache.slots`: incremental fetch sessions (KIP-227) kept at
@@ -284,6 +287,7 @@ public struct BrokerConfig: Sendable {
             }
             config.metricsListener = value.isEmpty ? nil : value
         },
+        "strata.inline.storage.enable": { config, name, value throws(BrokerConfigError) in config.inlineStorage = try boolean(name, value) },
         "log.cleaner.enable": { config, name, value throws(BrokerConfigError) in config.cleanerEnable = try boolean(name, value) },
         "producer.id.expiration.ms": { config, name, value throws(BrokerConfigError) in
             config.producerIdExpirationMs = try integer(name, value, min: 1, max: Int64(Int32.max))

@@ -55,7 +55,7 @@ final class DelayedFetch: @unchecked Sendable {
         wokenWhileReading = false
         let handler = handler
         let plan = plan
-        handler.threadPool.runIfActive(eventLoop: eventLoop) { handler.read(plan) }.whenComplete { [self] result in
+        handler.readPass(plan, on: eventLoop).whenComplete { [self] result in
             reading = false
             switch result {
             case .success(let pass):

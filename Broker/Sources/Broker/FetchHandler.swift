@@ -28,7 +28,11 @@ struct FetchHandler: Sendable {
     let sessions: FetchSessionCache
     let threadPool: NIOThreadPool
     let stopping: NIOLockedValueBox<Bool>
+    /// `strata.inline.storage.enable`: read local partitions on the event loop instead of the I/O
+    /// pool (a read is an index lookup: microseconds); reads that may go to the remote store
+    /// always use the pool.
     let logger: Logger
+    var inlineReads = true
 
     /// The partitions a request asks for, resolved against the registry.
     struct Plan: Sendable {
@@ -90,8 +94,7 @@ struct FetchHandler: Sendable {
             return context.eventLoop.makeSucceededFuture(Self.encode(
                 version: version, correlationId: correlationId, error: error.code, sessionId: 0, topics: []))
         }
-        let pool = threadPool
-        let first = pool.runIfActive(eventLoop: context.eventLoop) { [self] in read(plan) }
+        let first = readPass(plan, on: context.eventLoop)
         return first.flatMap { [self] pass in
             if pass.hasError || pass.bytes >= plan.minBytes || plan.maxWaitMs <= 0 || plan.entries.allSatisfy({ $0.log == nil })
                 || stopping.withLockedValue({ $0 }) {
@@ -100,6 +103,19 @@ struct FetchHandler: Sendable {
             let delayed = DelayedFetch(handler: self, plan: plan, eventLoop: context.eventLoop)
             return delayed.start()
         }
+    }
+
+    /// One read pass: on the event loop when every partition is local (see `inlineReads`), else
+    /// on the I/O pool, since a remote read waits for the object store.
+    func readPass(_ plan: Plan, on eventLoop: any EventLoop) -> EventLoopFuture<ReadPass> {
+        let mayReadRemotely = plan.entries.contains { entry in
+            guard let log = entry.log, log.config.remoteStorageEnable else { return false }
+            return entry.fetchOffset < log.logStartOffset
+        }
+        if inlineReads && !mayReadRemotely {
+            return eventLoop.makeSucceededFuture(read(plan))
+        }
+        return threadPool.runIfActive(eventLoop: eventLoop) { [self] in read(plan) }
     }
 
     /// Resolves the request, and for v7+ its fetch session, into the partitions to read.

@@ -84,11 +84,11 @@ public final class KafkaServer: Sendable {
                                            timerLoop: group.next(), logger: logger)
         coordinator.start()
         let maintenance = LogMaintenance(registry: registry, config: config, loop: group.next(), ioPool: threadPool, logger: logger)
-        let dispatcher = RequestDispatcher(
+        var dispatcher = RequestDispatcher(
             metadata: MetadataHandler(registry: registry, config: config, leadership: leadership, endpoints: endpoints),
             produce: ProduceHandler(registry: registry, leadership: leadership),
             fetch: FetchHandler(registry: registry, leadership: leadership, waiters: waiters, sessions: fetchSessions,
-                                threadPool: threadPool, stopping: stopping, logger: logger),
+                                threadPool: threadPool, stopping: stopping, logger: logger, inlineReads: config.inlineStorage),
             listOffsets: ListOffsetsHandler(registry: registry, leadership: leadership),
             createTopics: CreateTopicsHandler(registry: registry, config: config),
             deleteTopics: DeleteTopicsHandler(registry: registry, config: config),
@@ -98,6 +98,7 @@ public final class KafkaServer: Sendable {
             deleteRecords: DeleteRecordsHandler(registry: registry),
             configs: ConfigRequestHandler(registry: registry, config: config),
             threadPool: threadPool)
+        dispatcher.inlineAppends = config.inlineStorage
         endpoints.withLockedValue { endpoints in
             for listener in config.advertisedListeners { endpoints.advertised[listener.name] = listener }
         }

@@ -50,6 +50,22 @@ struct ProduceHandler: Sendable {
         return .message(response)
     }
 
+    /// Whether every append of the request is a page-cache write: no partition fsyncs per append
+    /// (`flush.messages` unset) and the request is small, so it may run on the event loop.
+    func appendsOnlyToPageCache(_ request: ProduceRequest) -> Bool {
+        var bytes = 0
+        for topicData in request.topicData {
+            guard let topic = registry.topic(named: topicData.name) else { return false }
+            if topic.logConfig.flushMessages != Int64.max { return false }
+            for partition in topicData.partitionData { bytes += partition.records?.readableBytes ?? 0 }
+        }
+        return bytes <= Self.inlineAppendLimit
+    }
+
+    /// Larger requests go to the I/O pool: copying them into the page cache takes long enough to
+    /// delay the other connections of the event loop.
+    static let inlineAppendLimit = 4 << 20
+
     private func append(_ records: ByteBuffer?, to log: PartitionLog, into result: inout ProduceResponse.PartitionProduceResponse, version: Int16) {
         guard var records, records.readableBytes > 0 else {
             return fail(&result, .invalidRecord, "the request carries no record batch for this partition", version: version)

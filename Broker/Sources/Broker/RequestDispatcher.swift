@@ -5,7 +5,9 @@ import NIOPosix
 
 /// Routes a decoded request to its handler. ApiVersions is answered on the event loop; the
 /// handlers that touch storage run on the I/O thread pool (`num.io.threads`), so a slow disk never
-/// stalls a network thread. Every future completes on the request's event loop.
+/// stalls a network thread — except page-cache appends and local fetch reads, which take
+/// microseconds and run on the event loop (`strata.inline.storage.enable`). Every future completes
+/// on the request's event loop.
 struct RequestDispatcher: Sendable {
     let apiVersions = ApiVersionsHandler()
     let metadata: MetadataHandler
@@ -20,6 +22,10 @@ struct RequestDispatcher: Sendable {
     let deleteRecords: DeleteRecordsHandler
     let configs: ConfigRequestHandler
     let threadPool: NIOThreadPool
+    /// `strata.inline.storage.enable`: append on the event loop when the append only writes to the
+    /// page cache (no topic in the request fsyncs per append): it takes microseconds, and the two
+    /// thread hops to the I/O pool and back cost more than that, in latency and CPU.
+    var inlineAppends = true
 
     func dispatch(_ body: KafkaRequestBody, context: RequestContext) -> EventLoopFuture<KafkaResponse> {
         let version = context.apiVersion
@@ -29,6 +35,9 @@ struct RequestDispatcher: Sendable {
         case .metadata(let request):
             return offload(context) { .message(metadata.handle(request, context: context)) }
         case .produce(let request):
+            if inlineAppends && produce.appendsOnlyToPageCache(request) {
+                return context.eventLoop.makeSucceededFuture(produce.handle(request, version: version))
+            }
             return offload(context) { produce.handle(request, version: version) }
         case .fetch(let request):
             return fetch.handle(request, context: context)
