@@ -38,6 +38,12 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
     private var closed = false
     /// Set when the next request waits for the socket to drain (a client that does not read).
     private var waitingForWritability = false
+    /// True between the first `channelRead` of a socket read and `channelReadComplete`.
+    /// Responses produced meanwhile (pipelined requests answered on the event loop) are flushed
+    /// together at `channelReadComplete`: one writev and one wake-up of the client instead of
+    /// one per response.
+    private var inReadBatch = false
+    private var flushPending = false
 
     init(dispatcher: RequestDispatcher, listenerName: String, logger: Logger) {
         self.dispatcher = dispatcher
@@ -60,8 +66,36 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closed, !quiescing else { return }
+        inReadBatch = true
         queue.append(unwrapInboundIn(data))
         processNext(context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBatch = false
+        flushIfPending(context)
+        context.fireChannelReadComplete()
+    }
+
+    /// Flushes at once outside a read batch, else at its end.
+    private func flush(_ context: ChannelHandlerContext) {
+        if inReadBatch {
+            flushPending = true
+        } else {
+            context.flush()
+        }
+    }
+
+    /// Responses already written go out before the connection closes.
+    private func closeAfterFlushing(_ context: ChannelHandlerContext) {
+        flushIfPending(context)
+        context.close(promise: nil)
+    }
+
+    private func flushIfPending(_ context: ChannelHandlerContext) {
+        guard flushPending else { return }
+        flushPending = false
+        context.flush()
     }
 
     func read(context: ChannelHandlerContext) {
@@ -76,13 +110,13 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
         if event is ChannelShouldQuiesceEvent {
             quiescing = true
             queue.removeAll()
-            if !inFlight { context.close(promise: nil) }
+            if !inFlight { closeAfterFlushing(context) }
             return
         }
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all {
             if !inFlight && queue.isEmpty {
                 logger.info("closing connection idle for longer than connections.max.idle.ms")
-                context.close(promise: nil)
+                closeAfterFlushing(context)
             }
             return
         }
@@ -98,7 +132,7 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
             logger.warning("closing connection after error: \(error)")
         }
         closed = true
-        context.close(promise: nil)
+        closeAfterFlushing(context)
     }
 
     // MARK: Requests
@@ -116,11 +150,12 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
         // Responses a client has not read yet stay bounded by NIO's write-buffer watermark: the
         // next request waits until the socket drains.
         guard context.channel.isWritable else {
+            flushIfPending(context)
             waitingForWritability = true
             return
         }
         guard let frame = queue.popFirst() else {
-            if quiescing { context.close(promise: nil) }
+            if quiescing { closeAfterFlushing(context) }
             return
         }
         if heldRead && queue.count < Self.maxQueuedRequests && !quiescing {
@@ -182,7 +217,8 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
             } catch {
                 return closeConnection(context, "could not encode \(type(of: message).messageName) v\(version): \(error)")
             }
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+            context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+            flush(context)
         case .parts(var parts):
             for part in parts.finish() {
                 switch part {
@@ -193,7 +229,7 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
                     context.write(wrapOutboundOut(.fileRegion(fileRegion)), promise: written)
                 }
             }
-            context.flush()
+            flush(context)
         case .none:
             break
         case .close(let reason):
@@ -222,6 +258,6 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
         logger.warning("closing connection: \(reason)")
         closed = true
         queue.removeAll()
-        context.close(promise: nil)
+        closeAfterFlushing(context)
     }
 }
