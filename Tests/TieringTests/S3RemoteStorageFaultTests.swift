@@ -213,6 +213,25 @@ final class S3RemoteStorageFaultTests: XCTestCase {
         XCTAssertEqual(try store.get(key: "mp/seg.log", range: nil), bytes)
     }
 
+    func testPartsAreSentConcurrently() throws {
+        var random = SeededRandom(seed: 9)
+        let bytes = random.bytes(20 * 1024 * 1024)  // four 5 MiB parts
+        try servers.setFault(["mode": "slow", "delay_ms": 600, "method": "PUT", "path_regex": "partNumber="])
+        defer { try? servers.clearFault() }
+        func timedPut(concurrency: Int) throws -> Double {
+            let store = try servers.makeStore { $0.multipartConcurrency = concurrency }
+            let started = Date()
+            try store.put(key: "mp/concurrent-\(concurrency).log", bytes: bytes)
+            let seconds = Date().timeIntervalSince(started)
+            XCTAssertEqual(try store.get(key: "mp/concurrent-\(concurrency).log", range: nil), bytes)
+            return seconds
+        }
+        let serial = try timedPut(concurrency: 1)
+        let concurrent = try timedPut(concurrency: 4)
+        XCTAssertGreaterThanOrEqual(serial, 2.4, "four parts one after another wait 4 x 600 ms")
+        XCTAssertLessThan(concurrent, 1.8, "four parts at once wait about 600 ms (serial took \(serial) s)")
+    }
+
     func testLostAnswersAreRetriedSafely() throws {
         let store = try servers.makeStore { $0.maxRetries = 2 }
         // A PUT that S3 stored but whose answer was lost is simply sent again.

@@ -51,6 +51,7 @@ final class S3StorageConfigTests: XCTestCase {
             "storage.s3.retry.backoff.ms": "5",
             "storage.s3.retry.backoff.max.ms": "50",
             "storage.s3.list.max.keys": "2",
+            "storage.s3.multipart.upload.concurrency": "3",
             "rsm.other.plugin.setting": "ignored",
         ]), environment: [:])
         XCTAssertEqual(config, S3StorageConfig(
@@ -58,8 +59,8 @@ final class S3StorageConfigTests: XCTestCase {
             credentials: AWSCredentials(accessKeyId: "AKIAEXAMPLEKEYID", secretAccessKey: "very/secret+KEY", sessionToken: "token-value"),
             region: "eu-central-1", endpoint: "http://minio.local:9000", pathStyleAccess: true, partSize: 5_242_880,
             keyPrefix: "cluster-a/", requestTimeoutMilliseconds: 1500, connectTimeoutMilliseconds: 250, maxRetries: 0,
-            retryBackoffMilliseconds: 5, retryBackoffMaxMilliseconds: 50, listMaxKeys: 2))
-        XCTAssertEqual(Set(S3StorageConfig.settings.map(\.name)).count, 15)
+            retryBackoffMilliseconds: 5, retryBackoffMaxMilliseconds: 50, listMaxKeys: 2, multipartConcurrency: 3))
+        XCTAssertEqual(Set(S3StorageConfig.settings.map(\.name)).count, 16)
         XCTAssertEqual(S3StorageConfig.settings.filter(\.isSecret).map(\.name), ["storage.aws.secret.access.key", "storage.aws.session.token"])
     }
 

@@ -1,4 +1,8 @@
-/// Multipart upload: CreateMultipartUpload, UploadPart for each part in turn, then
+import Dispatch
+import Foundation
+
+/// Multipart upload: CreateMultipartUpload, UploadPart for each part (up to
+/// `storage.s3.multipart.upload.concurrency` at once, each worker with its own part buffer), then
 /// CompleteMultipartUpload; AbortMultipartUpload if anything fails, so no orphaned parts are
 /// left to be billed.
 extension S3RemoteStorage {
@@ -10,7 +14,7 @@ extension S3RemoteStorage {
     /// buffer is in memory at a time.
     func multipartUpload(
         key: String, size: Int64, sourceName: String,
-        read: (Int64, Int, inout [UInt8]) throws(RemoteStorageError) -> Void
+        read: @Sendable (Int64, Int, inout [UInt8]) throws(RemoteStorageError) -> Void
     ) throws(RemoteStorageError) {
         let minimumForCount = (size + Int64(Self.maximumPartCount) - 1) / Int64(Self.maximumPartCount)
         let partSize = Int(max(Int64(config.partSize), minimumForCount))
@@ -23,20 +27,44 @@ extension S3RemoteStorage {
             "key": "\(key)", "source": "\(sourceName)", "size": "\(size)", "parts": "\(partCount)", "partSize": "\(partSize)",
         ])
         do throws(RemoteStorageError) {
-            var buffer = [UInt8](repeating: 0, count: partSize)
-            var etags: [String] = []
-            etags.reserveCapacity(partCount)
-            for partNumber in 1...partCount {
-                let offset = Int64(partNumber - 1) * Int64(partSize)
-                let count = Int(min(Int64(partSize), size - offset))
-                try read(offset, count, &buffer)
-                etags.append(try uploadPart(key: key, uploadId: uploadId, partNumber: partNumber, buffer: buffer, count: count))
-            }
+            let etags = try uploadParts(key: key, uploadId: uploadId, size: size, partSize: partSize, partCount: partCount, read: read)
             try completeMultipartUpload(key: key, uploadId: uploadId, etags: etags, size: size)
         } catch {
             abortMultipartUpload(key: key, uploadId: uploadId, cause: error)
             throw error
         }
+    }
+
+    /// Sends every part, `multipartConcurrency` at a time: each worker takes the next part
+    /// number, reads it into its own buffer and uploads it. The first failure stops the workers
+    /// from taking more parts and is what the caller sees. Returns the ETags in part order.
+    private func uploadParts(
+        key: String, uploadId: String, size: Int64, partSize: Int, partCount: Int,
+        read: @Sendable (Int64, Int, inout [UInt8]) throws(RemoteStorageError) -> Void
+    ) throws(RemoteStorageError) -> [String] {
+        let workers = max(1, min(config.multipartConcurrency, partCount))
+        let state = PartProgress(count: partCount)
+        withoutActuallyEscaping(read) { read in
+            let send = { @Sendable (worker: Int) in
+                var buffer = [UInt8](repeating: 0, count: partSize)
+                while let partNumber = state.next() {
+                    let offset = Int64(partNumber - 1) * Int64(partSize)
+                    let count = Int(min(Int64(partSize), size - offset))
+                    do throws(RemoteStorageError) {
+                        try read(offset, count, &buffer)
+                        state.finish(partNumber, etag: try self.uploadPart(key: key, uploadId: uploadId, partNumber: partNumber, buffer: buffer, count: count))
+                    } catch {
+                        state.fail(error)
+                    }
+                }
+            }
+            if workers == 1 {
+                send(0)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: workers, execute: send)
+            }
+        }
+        return try state.result()
     }
 
     private func createMultipartUpload(key: String) throws(RemoteStorageError) -> String {
@@ -108,5 +136,42 @@ extension S3RemoteStorage {
             logger.error("S3 multipart upload could not be aborted; its parts stay until a lifecycle rule removes them",
                          metadata: ["key": "\(key)", "uploadId": "\(uploadId)", "error": "\(error)", "cause": "\(cause)"])
         }
+    }
+}
+
+/// The shared progress of one multipart upload's workers: which part is next, the ETags so far,
+/// and the first failure.
+private final class PartProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextPart = 1
+    private let count: Int
+    private var etags: [String?]
+    private var failure: RemoteStorageError?
+
+    init(count: Int) {
+        self.count = count
+        etags = Array(repeating: nil, count: count)
+    }
+
+    /// The next part number to send, or nil when all are taken or one failed.
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard failure == nil, nextPart <= count else { return nil }
+        defer { nextPart += 1 }
+        return nextPart
+    }
+
+    func finish(_ partNumber: Int, etag: String) {
+        lock.lock(); etags[partNumber - 1] = etag; lock.unlock()
+    }
+
+    func fail(_ error: RemoteStorageError) {
+        lock.lock(); if failure == nil { failure = error }; lock.unlock()
+    }
+
+    func result() throws(RemoteStorageError) -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        if let failure { throw failure }
+        return etags.map { $0! }
     }
 }

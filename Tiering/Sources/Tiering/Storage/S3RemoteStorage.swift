@@ -68,7 +68,7 @@ public final class S3RemoteStorage: RemoteStorage, CustomStringConvertible {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw .io(operation: "fstat", path: path, errno: errno) }
         let size = Int64(st.st_size)
-        let read = { (offset: Int64, count: Int, buffer: inout [UInt8]) throws(RemoteStorageError) in
+        let read = { @Sendable (offset: Int64, count: Int, buffer: inout [UInt8]) throws(RemoteStorageError) in
             try Self.readFully(fd: fd, path: path, offset: offset, count: count, into: &buffer)
         }
         if size < Int64(config.partSize) {

@@ -16,6 +16,7 @@ public struct S3StorageConfig: Sendable, Equatable, CustomStringConvertible {
     public static let maximumPartSize = 5 * 1024 * 1024 * 1024
     public static let defaultPartSize = 25 * 1024 * 1024
     public static let defaultRegion = "us-east-1"
+    public static let defaultMultipartConcurrency = 4
 
     public var bucket: String
     public var region: String
@@ -37,6 +38,8 @@ public struct S3StorageConfig: Sendable, Equatable, CustomStringConvertible {
     public var retryBackoffMaxMilliseconds: Int
     /// Keys per ListObjectsV2 page (1...1000).
     public var listMaxKeys: Int
+    /// Parts of one multipart upload sent at once (each holds one part buffer in memory).
+    public var multipartConcurrency: Int
 
     public init(
         bucket: String,
@@ -51,7 +54,8 @@ public struct S3StorageConfig: Sendable, Equatable, CustomStringConvertible {
         maxRetries: Int = 3,
         retryBackoffMilliseconds: Int = 100,
         retryBackoffMaxMilliseconds: Int = 10_000,
-        listMaxKeys: Int = 1000
+        listMaxKeys: Int = 1000,
+        multipartConcurrency: Int = S3StorageConfig.defaultMultipartConcurrency
     ) {
         self.bucket = bucket
         self.credentials = credentials
@@ -66,6 +70,7 @@ public struct S3StorageConfig: Sendable, Equatable, CustomStringConvertible {
         self.retryBackoffMilliseconds = retryBackoffMilliseconds
         self.retryBackoffMaxMilliseconds = retryBackoffMaxMilliseconds
         self.listMaxKeys = listMaxKeys
+        self.multipartConcurrency = multipartConcurrency
     }
 
     /// The endpoint requests go to: the configured one, or AWS's for the region.
@@ -122,6 +127,7 @@ public struct S3StorageConfig: Sendable, Equatable, CustomStringConvertible {
             (Name.backoff, retryBackoffMilliseconds, 0, 3_600_000),
             (Name.backoffMax, retryBackoffMaxMilliseconds, 0, 3_600_000),
             (Name.listMaxKeys, listMaxKeys, 1, 1000),
+            (Name.multipartConcurrency, multipartConcurrency, 1, 64),
         ] where value < low || value > high {
             throw .invalidConfig(name: name, value: String(value), reason: "must be between \(low) and \(high)")
         }
@@ -151,6 +157,7 @@ extension S3StorageConfig {
         public static let backoff = "storage.s3.retry.backoff.ms"
         public static let backoffMax = "storage.s3.retry.backoff.max.ms"
         public static let listMaxKeys = "storage.s3.list.max.keys"
+        public static let multipartConcurrency = "storage.s3.multipart.upload.concurrency"
     }
 
     /// Every setting `init(settings:environment:)` reads, with its default and meaning.
@@ -170,6 +177,7 @@ extension S3StorageConfig {
         S3Setting(name: Name.backoff, defaultValue: "100", description: "Base of the exponential backoff between retries, in milliseconds (full jitter)."),
         S3Setting(name: Name.backoffMax, defaultValue: "10000", description: "Longest backoff between retries, in milliseconds."),
         S3Setting(name: Name.listMaxKeys, defaultValue: "1000", description: "Keys per ListObjectsV2 page (1 to 1000)."),
+        S3Setting(name: Name.multipartConcurrency, defaultValue: String(defaultMultipartConcurrency), description: "Parts of one multipart upload sent at once (1 to 64); each holds a part in memory."),
     ]
 
     /// A config from `storage.s3.*` / `storage.aws.*` settings, the `rsm.config.` prefix already
@@ -239,7 +247,8 @@ extension S3StorageConfig {
             maxRetries: try integer(Name.maxRetries, 3),
             retryBackoffMilliseconds: try integer(Name.backoff, 100),
             retryBackoffMaxMilliseconds: try integer(Name.backoffMax, 10_000),
-            listMaxKeys: try integer(Name.listMaxKeys, 1000)
+            listMaxKeys: try integer(Name.listMaxKeys, 1000),
+            multipartConcurrency: try integer(Name.multipartConcurrency, Self.defaultMultipartConcurrency)
         )
         try validate()
     }
