@@ -174,6 +174,42 @@ final class RemoteLogManagerTests: XCTestCase {
         XCTAssertEqual(found.timestamp, 2_000)
     }
 
+    func testReadCommittedRemoteReadsListAbortedTransactions() throws {
+        let fixture = try TieredLogFixture(config: ["local.retention.bytes": "0"])
+        func transactional(_ producerId: Int64, count: Int) -> [UInt8] {
+            var builder = RecordBatchBuilder(producerId: producerId, producerEpoch: 0, baseSequence: 0, isTransactional: true)
+            for index in 0..<count { builder.append(key: nil, value: Array("txn-\(producerId)-\(index)".utf8), timestamp: fixture.clock.now) }
+            return builder.build().bytes
+        }
+        func marker(_ kind: EndTransactionMarker.Kind, _ producerId: Int64) -> [UInt8] {
+            RecordBatchBuilder.controlBatch(marker: EndTransactionMarker(kind: kind, coordinatorEpoch: 0), producerId: producerId,
+                                            producerEpoch: 0, timestamp: fixture.clock.now).bytes
+        }
+        try fixture.append(batches: 3)
+        let abortedStart = fixture.log.logEndOffset
+        var aborted = transactional(7, count: 4)
+        _ = try fixture.log.append(&aborted)
+        var committed = transactional(8, count: 2)
+        _ = try fixture.log.append(&committed)
+        try fixture.append(batches: 6)  // rolls: the abort marker lands in a later segment
+        var abort = marker(.abort, 7)
+        let abortOffset = fixture.log.logEndOffset
+        _ = try fixture.log.append(&abort)
+        var commit = marker(.commit, 8)
+        _ = try fixture.log.append(&commit)
+        try fixture.append(batches: 20)
+        fixture.remote.runOnce()
+        XCTAssertGreaterThan(fixture.log.logStartOffset, abortOffset, "the whole transaction is remote now")
+
+        let read = try fixture.remote.read(fixture.log, from: abortedStart, maxBytes: 200, readCommitted: true)
+        XCTAssertEqual(read.abortedTransactions.map(\.producerId), [7])
+        XCTAssertEqual(read.abortedTransactions.first?.firstOffset, abortedStart)
+        XCTAssertEqual(read.abortedTransactions.first?.lastOffset, abortOffset)
+        XCTAssertEqual(try fixture.remote.read(fixture.log, from: abortedStart, maxBytes: 200).abortedTransactions, [], "read_uncommitted lists none")
+        XCTAssertEqual(try fixture.remote.read(fixture.log, from: 0, maxBytes: 100, readCommitted: true).abortedTransactions, [],
+                       "a range before the transaction overlaps none")
+    }
+
     func testTieringConfigRulesAreKafkas() throws {
         XCTAssertThrowsError(try LogConfig(overrides: ["remote.storage.enable": "true", "cleanup.policy": "compact"]))
         XCTAssertThrowsError(try LogConfig(overrides: ["remote.storage.enable": "true", "retention.ms": "1000", "local.retention.ms": "2000"]))

@@ -1,4 +1,5 @@
 import Engine
+import KafkaProtocol
 import Tiering
 
 extension FetchHandler {
@@ -9,16 +10,22 @@ extension FetchHandler {
     /// Runs on an I/O thread (the whole read pass does), so waiting for the store is allowed
     /// there; the chunk cache makes sequential readers pay one store request per chunk. Remote
     /// segments lie below the last stable offset (only such segments are uploaded), so every
-    /// isolation level may read them whole; no aborted transactions are listed for them.
-    func readRemote(_ entry: Plan.Entry, of log: PartitionLog, limit: Int, minOneBatch: Bool, into fetched: inout FetchedPartition) -> Bool {
+    /// isolation level may read them whole; read_committed readers get the aborted transactions
+    /// from the remote (and local) transaction indexes.
+    func readRemote(_ entry: Plan.Entry, of log: PartitionLog, limit: Int, minOneBatch: Bool, isolation: ReadIsolation, into fetched: inout FetchedPartition) -> Bool {
         guard let tiering = registry.tiering, log.config.remoteStorageEnable,
               entry.fetchOffset < log.logStartOffset, entry.fetchOffset >= tiering.logStartOffset(of: log) else { return false }
         fetched.highWatermark = log.highWatermark
         fetched.lastStableOffset = log.lastStableOffset
         fetched.logStartOffset = tiering.logStartOffset(of: log)
         do {
-            let result = try tiering.read(log, from: entry.fetchOffset, maxBytes: limit, minOneBatch: minOneBatch)
+            let result = try tiering.read(log, from: entry.fetchOffset, maxBytes: limit, minOneBatch: minOneBatch, readCommitted: isolation == .committed)
             if !result.bytes.isEmpty { fetched.remoteRecords = result.bytes }
+            if isolation == .committed {
+                fetched.abortedTransactions = result.abortedTransactions.map {
+                    FetchResponse.AbortedTransaction(producerId: $0.producerId, firstOffset: $0.firstOffset)
+                }
+            }
         } catch {
             switch error {
             case .offsetNotRemote:

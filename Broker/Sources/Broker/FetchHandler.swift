@@ -251,7 +251,7 @@ struct FetchHandler: Sendable {
             }
         } catch {
             switch error {
-            case .offsetOutOfRange where readRemote(entry, of: log, limit: maxBytes, minOneBatch: minOneBatch, into: &fetched):
+            case .offsetOutOfRange where readRemote(entry, of: log, limit: maxBytes, minOneBatch: minOneBatch, isolation: isolation, into: &fetched):
                 break
             case .offsetOutOfRange:
                 fetched.errorCode = .offsetOutOfRange

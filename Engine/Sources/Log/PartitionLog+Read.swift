@@ -80,6 +80,13 @@ extension PartitionLog {
         return try segment.translateOffset(bound)?.position ?? segment.size
     }
 
+    /// Aborted transactions overlapping [from, upperBound) recorded in the local segments' `.txnindex`
+    /// files; for read_committed reads served elsewhere (tiered storage) whose abort markers may
+    /// lie in local segments.
+    public func abortedTransactions(from: Int64, upperBound: Int64) -> [AbortedTransaction] {
+        lock.withLock { abortedTransactions(from: from, upperBound: upperBound, startingAt: 0) }
+    }
+
     private func abortedTransactions(from: Int64, upperBound: Int64, startingAt index: Int) -> [AbortedTransaction] {
         var aborted: [AbortedTransaction] = []
         for segment in state.segments[index...] {

@@ -351,13 +351,36 @@ public final class RemoteLogManager: @unchecked Sendable {
 
     /// Reads whole batches from the remote log starting with the one holding `offset`: at most
     /// `maxBytes`, but the first batch whole even if larger when `minOneBatch`.
-    public func read(_ log: PartitionLog, from offset: Int64, maxBytes: Int, minOneBatch: Bool = true) throws(TieringError) -> RemoteReadResult {
+    ///
+    /// With `readCommitted`, the result lists the aborted transactions overlapping the returned
+    /// batches, as a local read_committed read does: Kafka's rule of scanning transaction indexes
+    /// from the segment read onward until one entry's last stable offset reaches the end of the
+    /// returned range (every transaction that overlaps it was decided by then), continuing into
+    /// the local log when the remote one ends first.
+    public func read(_ log: PartitionLog, from offset: Int64, maxBytes: Int, minOneBatch: Bool = true, readCommitted: Bool = false) throws(TieringError) -> RemoteReadResult {
         let manifest = try remotePartition(for: log).manifest
         let start = logStartOffset(of: log)
         guard offset >= start, let segment = manifest.segment(holding: offset) else {
             throw .offsetNotRemote(offset: offset, remoteLogStartOffset: manifest.logStartOffset, remoteEndOffset: manifest.highestOffset)
         }
-        return try reader.read(segment: segment, folder: folderName(log.topicPartition), from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch)
+        let folder = folderName(log.topicPartition)
+        var result = try reader.read(segment: segment, folder: folder, from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch)
+        guard readCommitted, let last = result.lastOffset else { return result }
+        let upperBound = last + 1
+        var complete = false
+        for candidate in manifest.readableSegments where candidate.endOffset >= segment.baseOffset {
+            let entries = try reader.abortedTransactions(in: candidate, folder: folder)
+            result.abortedTransactions += entries.filter { $0.lastOffset >= offset && $0.firstOffset < upperBound }
+            if entries.contains(where: { $0.lastStableOffset >= upperBound }) {
+                complete = true
+                break
+            }
+        }
+        if !complete {
+            let remoteEnd = manifest.highestOffset
+            result.abortedTransactions += log.abortedTransactions(from: offset, upperBound: upperBound).filter { $0.lastOffset > remoteEnd }
+        }
+        return result
     }
 
     /// The first offset whose timestamp is at or after `timestamp` in the remote log, for

@@ -10,7 +10,8 @@ final class RemoteLogReader: @unchecked Sendable {
     let prefetchBytes: Int
     let metrics: TieringMetrics
     private let lock = NSLock()
-    /// Offset indexes by segment id, least recently used dropped past `indexCacheBytes`.
+    /// Offset and transaction indexes by segment id and suffix, least recently used dropped past
+    /// `indexCacheBytes`.
     private var indexes: [String: (bytes: [UInt8], lastUse: UInt64)] = [:]
     private var indexBytes = 0
     private var tick: UInt64 = 0
@@ -43,10 +44,12 @@ final class RemoteLogReader: @unchecked Sendable {
                 result.firstBatchBaseOffset = nil
                 return result
             }
+            result.lastOffset = first.lastOffset
             while end < segment.sizeInBytes {
                 let next = try header(at: end, key: logKey, segment: segment)
                 guard end + Int64(next.totalSize) - position <= maxBytes else { break }
                 end += Int64(next.totalSize)
+                result.lastOffset = next.lastOffset
             }
             result.bytes = try cache.read(object: logKey, range: position..<end, objectSize: segment.sizeInBytes, store: store)
             cache.prefetch(object: logKey, position: end + Int64(prefetchBytes) - 1, objectSize: segment.sizeInBytes, store: store)
@@ -84,6 +87,24 @@ final class RemoteLogReader: @unchecked Sendable {
             position += Int64(header.totalSize)
         }
         return nil
+    }
+
+    /// The entries of a remote segment's `.txnindex` (none when it was not uploaded: a segment
+    /// without aborted transactions has no such file), cached like the offset indexes.
+    func abortedTransactions(in segment: RemoteLogSegmentMetadata, folder: String) throws(TieringError) -> [AbortedTransaction] {
+        guard segment.files.contains(SegmentFileName.transactionIndex) else { return [] }
+        let bytes = try cachedObject(segment.segmentId + SegmentFileName.transactionIndex) { () throws(TieringError) in
+            do throws(RemoteStorageError) {
+                return try store.get(key: segment.key(partitionFolder: folder, suffix: SegmentFileName.transactionIndex), range: nil)
+            } catch .invalidRange {
+                return []
+            } catch {
+                throw .storage(error)
+            }
+        }
+        return bytes.withUnsafeBytes { raw in
+            (0..<(raw.count / AbortedTransaction.size)).map { AbortedTransaction(decoding: raw, at: $0 * AbortedTransaction.size) }
+        }
     }
 
     // MARK: Positions
@@ -127,24 +148,30 @@ final class RemoteLogReader: @unchecked Sendable {
     }
 
     private func offsetIndex(segment: RemoteLogSegmentMetadata, folder: String) throws(TieringError) -> [UInt8] {
+        try cachedObject(segment.segmentId + SegmentFileName.offsetIndex) { () throws(TieringError) in
+            do throws(RemoteStorageError) {
+                return try store.get(key: segment.key(partitionFolder: folder, suffix: SegmentFileName.offsetIndex), range: nil)
+            } catch .invalidRange {
+                return []  // an empty index object: start from the segment's first batch
+            } catch {
+                throw .storage(error)
+            }
+        }
+    }
+
+    /// A small whole object (an index), from the in-memory LRU or fetched by `load`.
+    private func cachedObject(_ name: String, load: () throws(TieringError) -> [UInt8]) throws(TieringError) -> [UInt8] {
         lock.lock()
         tick += 1
-        if let cached = indexes[segment.segmentId] {
-            indexes[segment.segmentId] = (cached.bytes, tick)
+        if let cached = indexes[name] {
+            indexes[name] = (cached.bytes, tick)
             lock.unlock()
             return cached.bytes
         }
         lock.unlock()
-        let bytes: [UInt8]
-        do {
-            bytes = try store.get(key: segment.key(partitionFolder: folder, suffix: SegmentFileName.offsetIndex), range: nil)
-        } catch .invalidRange {
-            bytes = []  // an empty index object: start from the segment's first batch
-        } catch {
-            throw .storage(error)
-        }
+        let bytes = try load()
         lock.lock()
-        indexes[segment.segmentId] = (bytes, tick)
+        indexes[name] = (bytes, tick)
         indexBytes += bytes.count
         while indexBytes > indexCacheBytes, let oldest = indexes.min(by: { $0.value.lastUse < $1.value.lastUse }) {
             indexes[oldest.key] = nil

@@ -1,3 +1,5 @@
+import Engine
+
 /// Whole record batches read from a remote segment, as the broker sends them.
 public struct RemoteReadResult: Sendable {
     /// The batches' bytes exactly as stored (empty when the first batch was too large and
@@ -7,6 +9,11 @@ public struct RemoteReadResult: Sendable {
     public var firstBatchBaseOffset: Int64?
     /// Set when nothing was returned because the first batch exceeds the byte limit.
     public var firstBatchTooLarge: Bool
+    /// The last offset of the last batch returned.
+    public var lastOffset: Int64? = nil
     /// The last offset of the segment read from (the next read continues after it).
     public var segmentEndOffset: Int64
+    /// For read_committed reads: the aborted transactions overlapping the returned batches (from
+    /// the remote segments' `.txnindex` objects and, past the remote log, the local ones).
+    public var abortedTransactions: [AbortedTransaction] = []
 }
