@@ -44,14 +44,7 @@ final class IdempotentProduceTests: XCTestCase {
         request.sessionEpoch = -1
         request.topics = [FetchRequest.FetchTopic(topic: "idem", partitions: [partition])]
         let response = try client.roundTrip(request, version: 12)
-        guard var records = response.responses[0].partitions[0].records else { return [] }
-        var values: [String] = []
-        while records.readableBytes > 0 {
-            let size = Int(records.getInteger(at: records.readerIndex + 8, as: Int32.self)!) + 12
-            let batch = try RecordBatch(bytes: Array(records.readBytes(length: size)!))
-            values += try batch.records().map { String(decoding: $0.value ?? [], as: UTF8.self) }
-        }
-        return values
+        return try recordValues(in: response.responses[0].partitions[0].records)
     }
 
     func testARetriedProduceGetsTheOriginalOffsetAndIsStoredOnce() throws {

@@ -63,27 +63,6 @@ final class ProducerStateCrashTests: XCTestCase {
     }
 
     private func runAndKill(_ writer: String, directory: String, afterMilliseconds delay: Int) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: writer)
-        process.arguments = ["idempotent", directory]
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let reader = stdout.fileHandleForReading
-        var data = Data()
-        let deadline = Date().addingTimeInterval(20)
-        while !String(decoding: data, as: UTF8.self).contains("READY"), Date() < deadline, process.isRunning {
-            data.append(reader.availableData)
-        }
-        usleep(useconds_t(delay * 1000))
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        data.append(reader.readDataToEndOfFile())
-        let text = String(decoding: data, as: UTF8.self)
-        XCTAssertTrue(text.contains("READY"), "writer did not start: \(String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
-        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
-        return text.split(separator: "\n").dropLast(text.hasSuffix("\n") ? 0 : 1).map(String.init)
+        try CrashWriterProcess.runAndKill(writer, arguments: ["idempotent", directory], afterMilliseconds: delay)
     }
 }

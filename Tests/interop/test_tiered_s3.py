@@ -35,6 +35,13 @@ def manifest(broker, topic, partition=0):
     return json.loads((Path(broker.data_dir) / f"{topic}-{partition}" / "remote-log-manifest.json").read_text())
 
 
+def assert_reads_everything_once(broker, topic, sent):
+    """A consumer from offset 0 gets every record sent, once, in order, at offsets 0..n-1."""
+    records = consume_from_beginning(broker, topic, len(sent))
+    assert [offset for offset, _ in records] == list(range(len(sent)))
+    assert [value for _, value in records] == sent
+
+
 def assert_bucket_matches_manifest(s3, broker, topic, timeout=20):
     """Every object in the bucket belongs to a finished segment of the manifest (or is the
     manifest object itself): nothing orphaned by an interrupted upload, nothing uploaded twice.
@@ -95,9 +102,7 @@ def test_store_down_during_uploads_then_back(tiered_s3_broker, s3, topic_name):
     wait_offloaded(broker, topic_name, timeout=40)
     assert local_bytes(broker, topic_name) <= SEGMENT_BYTES + 4096
     assert metrics(broker)["strata_remote_copy_lag_segments"] == 0
-    records = consume_from_beginning(broker, topic_name, len(sent))
-    assert [offset for offset, _ in records] == list(range(len(sent)))
-    assert [value for _, value in records] == sent
+    assert_reads_everything_once(broker, topic_name, sent)
     assert_bucket_matches_manifest(s3, broker, topic_name)
 
 
@@ -112,9 +117,7 @@ def test_server_errors_and_slow_answers_are_retried(tiered_s3_broker, s3, topic_
     # Three PUTs slower than the 2 s request timeout exhaust one upload's retries: a failed pass,
     # then a later pass uploads the segment.
     assert metrics(broker)["strata_remote_copy_errors_total"] >= 1
-    records = consume_from_beginning(broker, topic_name, len(sent))
-    assert [offset for offset, _ in records] == list(range(len(sent)))
-    assert [value for _, value in records] == sent
+    assert_reads_everything_once(broker, topic_name, sent)
     assert_bucket_matches_manifest(s3, broker, topic_name)
 
 
@@ -138,9 +141,7 @@ def test_sigkill_mid_upload_loses_and_duplicates_nothing(tiered_s3_broker, s3, t
     wait_until(lambda: all(s["state"] == "COPY_SEGMENT_FINISHED" for s in manifest(broker, topic_name)["segments"]), 20,
                lambda: f"interrupted upload not cleaned up: {manifest(broker, topic_name)}")
     assert not any(s["segmentId"] == started[0]["segmentId"] for s in manifest(broker, topic_name)["segments"])
-    records = consume_from_beginning(broker, topic_name, len(sent))
-    assert [offset for offset, _ in records] == list(range(len(sent)))
-    assert [value for _, value in records] == sent
+    assert_reads_everything_once(broker, topic_name, sent)
     assert_bucket_matches_manifest(s3, broker, topic_name)
 
 
