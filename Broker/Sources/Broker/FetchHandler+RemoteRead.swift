@@ -8,7 +8,8 @@ extension FetchHandler {
     /// so the caller answers OFFSET_OUT_OF_RANGE as for any log.
     ///
     /// Runs on an I/O thread (the whole read pass does), so waiting for the store is allowed
-    /// there; the chunk cache makes sequential readers pay one store request per chunk. Remote
+    /// there; the chunk cache makes sequential readers pay one store request per chunk, and the
+    /// cached chunks go out with sendfile like local segments. Remote
     /// segments lie below the last stable offset (only such segments are uploaded), so every
     /// isolation level may read them whole; read_committed readers get the aborted transactions
     /// from the remote (and local) transaction indexes.
@@ -20,7 +21,7 @@ extension FetchHandler {
         fetched.logStartOffset = tiering.logStartOffset(of: log)
         do {
             let result = try tiering.read(log, from: entry.fetchOffset, maxBytes: limit, minOneBatch: minOneBatch, readCommitted: isolation == .committed)
-            if !result.bytes.isEmpty { fetched.remoteRecords = result.bytes }
+            fetched.remoteRecords = result.regions
             if isolation == .committed {
                 fetched.abortedTransactions = result.abortedTransactions.map {
                     FetchResponse.AbortedTransaction(producerId: $0.producerId, firstOffset: $0.firstOffset)

@@ -14,11 +14,12 @@ struct FetchedPartition: Sendable {
     /// Nil for read_uncommitted (sent as null), the overlapping aborted transactions for read_committed.
     var abortedTransactions: [FetchResponse.AbortedTransaction]? = nil
     var records: Engine.FileRegion? = nil
-    /// Batches read from the remote store (tiered storage), sent from memory instead of a file.
-    var remoteRecords: [UInt8]? = nil
+    /// Batches read from the remote store (tiered storage): regions of the chunk cache's files,
+    /// one per chunk, sent with sendfile after one another.
+    var remoteRecords: [Engine.FileRegion] = []
 
-    /// Bytes of records in this partition's answer, from a file or from the remote store.
-    var recordBytes: Int { records?.length ?? remoteRecords?.count ?? 0 }
+    /// Bytes of records in this partition's answer, from the log or from the remote store.
+    var recordBytes: Int { records?.length ?? remoteRecords.reduce(0) { $0 + $1.length } }
 }
 
 /// One topic of a fetch response before encoding.
@@ -87,7 +88,7 @@ enum FetchResponseWriter {
             parts.buffer.writeInteger(Int32(length))
         }
         if let region = fetched.records { parts.append(region) }
-        if let bytes = fetched.remoteRecords { parts.buffer.writeBytes(bytes) }
+        for region in fetched.remoteRecords { parts.append(region) }
         if flexible { parts.buffer.writeInteger(UInt8(0)) }
     }
 

@@ -77,7 +77,7 @@ final class TieredLogFixture {
             var batches: [RecordBatch] = []
             if offset < log.logStartOffset {
                 let result = try remote.read(log, from: offset, maxBytes: maxBytes)
-                batches = try Self.batches(in: result.bytes)
+                batches = try Self.batches(in: try result.readBytes())
             } else {
                 batches = try log.readBatches(from: offset, maxBytes: maxBytes, isolation: .highWatermark)
             }

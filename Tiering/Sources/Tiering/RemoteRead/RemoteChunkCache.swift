@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// A bounded cache of remote-object chunks in a local folder, so that consumers re-reading or
@@ -50,18 +51,28 @@ final class RemoteChunkCache: @unchecked Sendable {
     /// The bytes of `range` of an object of `objectSize` bytes, from cached chunks, downloading
     /// the missing ones.
     func read(object: String, range: Range<Int64>, objectSize: Int64, store: RemoteStorage) throws(TieringError) -> [UInt8] {
-        let range = range.clamped(to: 0..<objectSize)
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(range.count)
+        for region in try regions(object: object, range: range, objectSize: objectSize, store: store) {
+            do { bytes += try region.readBytes() } catch { throw .engine(error) }
+        }
+        return bytes
+    }
+
+    /// `range` of the object as regions of the cached chunk files, one per chunk, for sendfile.
+    /// A region holds its file open, so a chunk evicted before the region is sent stays readable.
+    func regions(object: String, range: Range<Int64>, objectSize: Int64, store: RemoteStorage) throws(TieringError) -> [FileRegion] {
+        let range = range.clamped(to: 0..<objectSize)
+        var regions: [FileRegion] = []
         var position = range.lowerBound
         while position < range.upperBound {
             let key = ChunkKey(object: object, index: position / chunkSize)
             let chunkStart = key.index * chunkSize
             let upper = min(range.upperBound, chunkStart + chunkSize)
-            try append(key, objectSize: objectSize, store: store, from: position - chunkStart, count: Int(upper - position), to: &bytes)
+            let file = try open(key, objectSize: objectSize, store: store)
+            regions.append(FileRegion(file: file, position: position - chunkStart, length: Int(upper - position)))
             position = upper
         }
-        return bytes
+        return regions
     }
 
     /// Downloads the chunk holding `position` in the background when it is not cached yet.
@@ -84,26 +95,16 @@ final class RemoteChunkCache: @unchecked Sendable {
 
     // MARK: Chunks
 
-    private func append(_ key: ChunkKey, objectSize: Int64, store: RemoteStorage, from offset: Int64, count: Int, to bytes: inout [UInt8]) throws(TieringError) {
-        // A chunk evicted between lookup and open is simply fetched again.
+    /// The chunk's file, open. A chunk evicted between lookup and open is simply fetched again.
+    private func open(_ key: ChunkKey, objectSize: Int64, store: RemoteStorage) throws(TieringError) -> FileDescriptor {
         for _ in 0..<3 {
             let path = try path(of: key, objectSize: objectSize, store: store, countsAsRead: true)
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            if fd < 0 {
-                if errno == ENOENT { continue }
-                throw .engine(.io(operation: "open", path: path, errno: errno))
+            do {
+                return try FileDescriptor(path: path, mode: .readOnly)
+            } catch {
+                if case .io(_, _, ENOENT) = error { continue }
+                throw .engine(error)
             }
-            defer { close(fd) }
-            let start = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: count))
-            var done = 0
-            while done < count {
-                let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + start + done, count - done, off_t(offset) + off_t(done)) }
-                if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { throw .engine(.io(operation: "pread", path: path, errno: got < 0 ? errno : EIO)) }
-                done += got
-            }
-            return
         }
         throw .engine(.io(operation: "open", path: directory, errno: ENOENT))
     }

@@ -26,7 +26,7 @@ final class RemoteLogReader: @unchecked Sendable {
 
     func read(segment: RemoteLogSegmentMetadata, folder: String, from offset: Int64, maxBytes: Int, minOneBatch: Bool) throws(TieringError) -> RemoteReadResult {
         let logKey = segment.key(partitionFolder: folder, suffix: SegmentFileName.log)
-        var result = RemoteReadResult(bytes: [], firstBatchBaseOffset: nil, firstBatchTooLarge: false, segmentEndOffset: segment.endOffset)
+        var result = RemoteReadResult(regions: [], firstBatchBaseOffset: nil, firstBatchTooLarge: false, segmentEndOffset: segment.endOffset)
         do {
             var position = try startPosition(segment: segment, folder: folder, offset: offset)
             // Skip batches that end before the offset.
@@ -51,10 +51,10 @@ final class RemoteLogReader: @unchecked Sendable {
                 end += Int64(next.totalSize)
                 result.lastOffset = next.lastOffset
             }
-            result.bytes = try cache.read(object: logKey, range: position..<end, objectSize: segment.sizeInBytes, store: store)
+            result.regions = try cache.regions(object: logKey, range: position..<end, objectSize: segment.sizeInBytes, store: store)
             cache.prefetch(object: logKey, position: end + Int64(prefetchBytes) - 1, objectSize: segment.sizeInBytes, store: store)
             if end < segment.sizeInBytes { cache.prefetch(object: logKey, position: end, objectSize: segment.sizeInBytes, store: store) }
-            metrics.add(TieringMetrics.fetchBytes, Int64(result.bytes.count))
+            metrics.add(TieringMetrics.fetchBytes, Int64(result.byteCount))
             metrics.add(TieringMetrics.fetchRequests)
             return result
         } catch {
