@@ -50,9 +50,12 @@ final class RemoteChunkCache: @unchecked Sendable {
 
     /// The bytes of `range` of an object of `objectSize` bytes, from cached chunks, downloading
     /// the missing ones.
-    func read(object: String, range: Range<Int64>, objectSize: Int64, store: RemoteStorage) throws(TieringError) -> [UInt8] {
+    /// `openFiles` keeps the chunk files opened by one reader across calls (a batch-header walk
+    /// reads many small ranges of the same chunk).
+    func read(object: String, range: Range<Int64>, objectSize: Int64, store: RemoteStorage,
+              openFiles: inout [ChunkKey: FileDescriptor]) throws(TieringError) -> [UInt8] {
         var bytes: [UInt8] = []
-        for region in try regions(object: object, range: range, objectSize: objectSize, store: store) {
+        for region in try regions(object: object, range: range, objectSize: objectSize, store: store, openFiles: &openFiles) {
             do { bytes += try region.readBytes() } catch { throw .engine(error) }
         }
         return bytes
@@ -61,6 +64,12 @@ final class RemoteChunkCache: @unchecked Sendable {
     /// `range` of the object as regions of the cached chunk files, one per chunk, for sendfile.
     /// A region holds its file open, so a chunk evicted before the region is sent stays readable.
     func regions(object: String, range: Range<Int64>, objectSize: Int64, store: RemoteStorage) throws(TieringError) -> [FileRegion] {
+        var openFiles: [ChunkKey: FileDescriptor] = [:]
+        return try regions(object: object, range: range, objectSize: objectSize, store: store, openFiles: &openFiles)
+    }
+
+    func regions(object: String, range: Range<Int64>, objectSize: Int64, store: RemoteStorage,
+                 openFiles: inout [ChunkKey: FileDescriptor]) throws(TieringError) -> [FileRegion] {
         let range = range.clamped(to: 0..<objectSize)
         var regions: [FileRegion] = []
         var position = range.lowerBound
@@ -68,7 +77,13 @@ final class RemoteChunkCache: @unchecked Sendable {
             let key = ChunkKey(object: object, index: position / chunkSize)
             let chunkStart = key.index * chunkSize
             let upper = min(range.upperBound, chunkStart + chunkSize)
-            let file = try open(key, objectSize: objectSize, store: store)
+            let file: FileDescriptor
+            if let known = openFiles[key] {
+                file = known
+            } else {
+                file = try open(key, objectSize: objectSize, store: store)
+                openFiles[key] = file
+            }
             regions.append(FileRegion(file: file, position: position - chunkStart, length: Int(upper - position)))
             position = upper
         }

@@ -25,6 +25,7 @@ final class RemoteLogReader: @unchecked Sendable {
     }
 
     func read(segment: RemoteLogSegmentMetadata, folder: String, from offset: Int64, maxBytes: Int, minOneBatch: Bool) throws(TieringError) -> RemoteReadResult {
+        var openFiles: [RemoteChunkCache.ChunkKey: FileDescriptor] = [:]
         let logKey = segment.key(partitionFolder: folder, suffix: SegmentFileName.log)
         var result = RemoteReadResult(regions: [], firstBatchBaseOffset: nil, firstBatchTooLarge: false, segmentEndOffset: segment.endOffset)
         do {
@@ -32,7 +33,7 @@ final class RemoteLogReader: @unchecked Sendable {
             // Skip batches that end before the offset.
             var first: RecordBatchHeader?
             while position < segment.sizeInBytes {
-                let header = try header(at: position, key: logKey, segment: segment)
+                let header = try header(at: position, key: logKey, segment: segment, openFiles: &openFiles)
                 if header.lastOffset >= offset { first = header; break }
                 position += Int64(header.totalSize)
             }
@@ -46,12 +47,12 @@ final class RemoteLogReader: @unchecked Sendable {
             }
             result.lastOffset = first.lastOffset
             while end < segment.sizeInBytes {
-                let next = try header(at: end, key: logKey, segment: segment)
+                let next = try header(at: end, key: logKey, segment: segment, openFiles: &openFiles)
                 guard end + Int64(next.totalSize) - position <= maxBytes else { break }
                 end += Int64(next.totalSize)
                 result.lastOffset = next.lastOffset
             }
-            result.regions = try cache.regions(object: logKey, range: position..<end, objectSize: segment.sizeInBytes, store: store)
+            result.regions = try cache.regions(object: logKey, range: position..<end, objectSize: segment.sizeInBytes, store: store, openFiles: &openFiles)
             cache.prefetch(object: logKey, position: end + Int64(prefetchBytes) - 1, objectSize: segment.sizeInBytes, store: store)
             if end < segment.sizeInBytes { cache.prefetch(object: logKey, position: end, objectSize: segment.sizeInBytes, store: store) }
             metrics.add(TieringMetrics.fetchBytes, Int64(result.byteCount))
@@ -66,15 +67,16 @@ final class RemoteLogReader: @unchecked Sendable {
     /// The first offset at or after `timestamp` in the segment, walking batch headers, then the
     /// records of the batch that crosses it.
     func offset(forTimestamp timestamp: Int64, in segment: RemoteLogSegmentMetadata, folder: String, atOrAfter start: Int64) throws(TieringError) -> (offset: Int64, timestamp: Int64)? {
+        var openFiles: [RemoteChunkCache.ChunkKey: FileDescriptor] = [:]
         let logKey = segment.key(partitionFolder: folder, suffix: SegmentFileName.log)
         var position: Int64 = 0
         while position < segment.sizeInBytes {
-            let header = try header(at: position, key: logKey, segment: segment)
+            let header = try header(at: position, key: logKey, segment: segment, openFiles: &openFiles)
             if header.maxTimestamp >= timestamp && header.lastOffset >= start {
                 if header.attributes.timestampType == .logAppendTime {
                     return (max(header.baseOffset, start), header.maxTimestamp)
                 }
-                let bytes = try cache.read(object: logKey, range: position..<(position + Int64(header.totalSize)), objectSize: segment.sizeInBytes, store: store)
+                let bytes = try cache.read(object: logKey, range: position..<(position + Int64(header.totalSize)), objectSize: segment.sizeInBytes, store: store, openFiles: &openFiles)
                 do {
                     let batch = try RecordBatch(bytes: bytes, file: logKey, position: position)
                     for record in try batch.records(file: logKey, position: position) where record.timestamp >= timestamp && record.offset >= start {
@@ -109,12 +111,13 @@ final class RemoteLogReader: @unchecked Sendable {
 
     // MARK: Positions
 
-    private func header(at position: Int64, key: String, segment: RemoteLogSegmentMetadata) throws(TieringError) -> RecordBatchHeader {
+    private func header(at position: Int64, key: String, segment: RemoteLogSegmentMetadata,
+                        openFiles: inout [RemoteChunkCache.ChunkKey: FileDescriptor]) throws(TieringError) -> RecordBatchHeader {
         let wanted = Int64(RecordBatchHeader.size)
         guard position + wanted <= segment.sizeInBytes else {
             throw .corruptRemoteSegment(key: key, position: position, reason: "a batch header would run past the end of the segment (\(segment.sizeInBytes) bytes)")
         }
-        let bytes = try cache.read(object: key, range: position..<(position + wanted), objectSize: segment.sizeInBytes, store: store)
+        let bytes = try cache.read(object: key, range: position..<(position + wanted), objectSize: segment.sizeInBytes, store: store, openFiles: &openFiles)
         let header = bytes.withUnsafeBytes { RecordBatchHeader(decoding: $0) }
         guard header.magic == RecordBatchHeader.magicV2, header.batchLength >= Int32(RecordBatchHeader.size - RecordBatchHeader.logOverhead),
               position + Int64(header.totalSize) <= segment.sizeInBytes else {
