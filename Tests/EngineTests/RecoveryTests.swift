@@ -133,7 +133,7 @@ final class RecoveryTests: XCTestCase {
         let directory = TemporaryDirectory()
         let log = try fill(directory.path, config: LogConfig(), batches: 3)
         try log.close()
-        let strangers = ["notes.txt", "00000000000000000000.snapshot", "partition.metadata", "123.log.bak", "0000.log"]
+        let strangers = ["notes.txt", "00000000000000000000.snapshot.bak", "partition.metadata", "123.log.bak", "0000.log"]
         for name in strangers { try Data("keep \(name)".utf8).write(to: URL(fileURLWithPath: directory.file(name))) }
         try Data().write(to: URL(fileURLWithPath: directory.file("00000000000000000099.log.deleted")))
         let (reopened, _) = try LogFixtures.open(directory.path)

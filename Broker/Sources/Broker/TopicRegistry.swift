@@ -81,6 +81,17 @@ public final class TopicRegistry: @unchecked Sendable {
         }
         let recovered = report.partitions.count
         logger.info("opened \(config.logDir): \(recovered) partition(s) in \(report.seconds)s, clean shutdown: \(report.hadCleanShutdown)")
+        for (partition, opened) in report.partitions.sorted(by: { $0.key < $1.key }) {
+            if opened.truncatedBytes > 0 || opened.deletedSegments > 0 {
+                logger.warning("recovered \(partition): cut \(opened.truncatedBytes) byte(s) of torn or invalid batches, deleted \(opened.deletedSegments) segment(s)")
+            }
+            if let corruption = opened.corruption {
+                logger.warning("recovered \(partition) past corrupt data: \(corruption)")
+            }
+            for snapshot in opened.corruptSnapshots {
+                logger.warning("\(partition): \(snapshot); producer state rebuilt from the log")
+            }
+        }
         let meta: MetaProperties
         do {
             meta = try MetaProperties.loadOrCreate(logDir: config.logDir, nodeId: config.nodeId)
