@@ -75,13 +75,13 @@ final class DumpJSONTests: DumpTestCase {
         XCTAssertTrue((problems[0]["message"] as? String)?.contains("Index offset:") == true)
 
         let summaries = objects.filter { $0["type"] as? String == "summary" }
-        XCTAssertEqual(summaries.count, 7)
+        XCTAssertEqual(summaries.count, 9, "seven segment files and two producer snapshots")
         XCTAssertEqual(summaries.filter { $0["ok"] as? Bool == false }.map { $0["file"] as? String }, [copy.firstIndex])
         let total = try XCTUnwrap(objects.last)
         XCTAssertEqual(total["type"] as? String, "total")
         XCTAssertEqual(total["problems"] as? Int, 1)
         XCTAssertEqual(total["failedFiles"] as? Int, 1)
         XCTAssertEqual(total["ok"] as? Bool, false)
-        XCTAssertTrue(run.stderr.contains("strata dump: verification failed: 1 problem in 1 of 7 files"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("strata dump: verification failed: 1 problem in 1 of 9 files"), run.stderr)
     }
 }

@@ -54,9 +54,10 @@ final class DumpLogTests: DumpTestCase {
     func testVerifyPassesOnAHealthyDirectory() throws {
         let run = try StrataTool.dump("--verify", "--records", fixture.directory)
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
-        XCTAssertEqual(count("Verified ", in: run.stdout), 7)
-        XCTAssertEqual(count(": OK", in: run.stdout), 7)
-        XCTAssertEqual(run.lines.last, "Verification passed: 7 files")
+        // Seven segment files and two producer snapshots (taken at the roll and at close).
+        XCTAssertEqual(count("Verified ", in: run.stdout), 9)
+        XCTAssertEqual(count(": OK", in: run.stdout), 9)
+        XCTAssertEqual(run.lines.last, "Verification passed: 9 files")
     }
 
     func testDirectoryIsDumpedInOffsetOrderLogFirst() throws {
@@ -65,7 +66,8 @@ final class DumpLogTests: DumpTestCase {
         let dumped = run.lines.filter { $0.hasPrefix("Dumping ") }.map { String($0.split(separator: "/").last!) }
         XCTAssertEqual(dumped, [
             "00000000000000000000.log", "00000000000000000000.index", "00000000000000000000.timeindex", "00000000000000000000.txnindex",
-            "00000000000000000012.log", "00000000000000000012.index", "00000000000000000012.timeindex",
+            "00000000000000000012.log", "00000000000000000012.index", "00000000000000000012.timeindex", "00000000000000000012.snapshot",
+            "00000000000000000018.snapshot",
         ])
         XCTAssertTrue(run.stdout.contains("baseOffset: 16 lastOffset: 17 count: 2"))
         XCTAssertFalse(run.stdout.contains("leader-epoch-checkpoint"))

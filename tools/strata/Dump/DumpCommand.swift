@@ -8,7 +8,7 @@ struct Dump: ParsableCommand {
         abstract: "Print and check the batches, records and index entries of segment files, offline.",
         discussion: """
             Reads a partition's files directly, without a running broker, and never changes them. \
-            Each FILE is a .log, .index, .timeindex or .txnindex file named by its segment's base \
+            Each FILE is a .log, .index, .timeindex, .txnindex or .snapshot (producer state) file named by its segment's base \
             offset (20 digits, as 00000000000000000042.log), or a partition directory, whose \
             segment files are dumped by base offset, each .log before its indexes, or a remote \
             segment file of tiered storage as s3://bucket/key (reached with the --s3-* options, \
@@ -96,6 +96,7 @@ struct Dump: ParsableCommand {
                 case .log: SegmentDumper(target: target, options: options, output: output).run()
                 case .offsetIndex, .timeIndex: IndexDumper(target: target, options: options, output: output).run()
                 case .transactionIndex: TransactionIndexDumper(target: target, options: options, output: output).run()
+                case .producerSnapshot: ProducerSnapshotDumper(target: target, output: output).run()
                 }
             }
         }

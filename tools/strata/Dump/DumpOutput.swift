@@ -72,6 +72,10 @@ final class DumpOutput {
         format == .text ? out.line(entry.text) : emit(entry)
     }
 
+    func producerSnapshotEntry(_ entry: ProducerSnapshotEntryDump) {
+        format == .text ? out.line(entry.text) : emit(entry)
+    }
+
     func note(_ note: DumpNote) {
         format == .text ? out.line("Note: \(note.message)") : emit(note)
     }

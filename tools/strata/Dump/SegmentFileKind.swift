@@ -6,6 +6,8 @@ enum SegmentFileKind: String, CaseIterable, Comparable {
     case offsetIndex = "index"
     case timeIndex = "timeindex"
     case transactionIndex = "txnindex"
+    /// A producer-state snapshot (`<offset>.snapshot`), named by the offset it was taken at.
+    case producerSnapshot = "snapshot"
 
     /// The file-name suffix, e.g. `.log`.
     var suffix: String {
@@ -14,13 +16,14 @@ enum SegmentFileKind: String, CaseIterable, Comparable {
         case .offsetIndex: SegmentFileName.offsetIndex
         case .timeIndex: SegmentFileName.timeIndex
         case .transactionIndex: SegmentFileName.transactionIndex
+        case .producerSnapshot: ".snapshot"
         }
     }
 
-    /// Bytes per entry of an index file; nil for `.log`.
+    /// Bytes per entry of an index file; nil for `.log` and snapshots.
     var entrySize: Int? {
         switch self {
-        case .log: nil
+        case .log, .producerSnapshot: nil
         case .offsetIndex: OffsetIndexEntry.size
         case .timeIndex: TimeIndexEntry.size
         case .transactionIndex: AbortedTransaction.size
