@@ -27,6 +27,12 @@ struct Serve: ParsableCommand {
             (log.segment.bytes, log.roll.ms, log.retention.ms, log.flush.interval.messages, ...). \
             An unknown setting or a bad value stops the start with a message naming it.
 
+            Tiered storage (KIP-405): remote.log.storage.system.enable=true, then the store under \
+            rsm.config.* (rsm.config.storage.backend=s3 with rsm.config.storage.s3.bucket.name, \
+            .region, .endpoint.url, ...; or filesystem with rsm.config.storage.root), and \
+            remote.storage.enable=true on the topics to tier. strata.metrics.listener=HOST:PORT \
+            serves /metrics. README.md lists every setting with its default.
+
             SIGTERM or SIGINT stops the broker cleanly: it stops accepting connections, finishes \
             the requests in flight and closes the logs, so the next start needs no recovery. After \
             a crash or SIGKILL the next start recovers the logs.
