@@ -86,6 +86,38 @@ final class BrokerConfigTests: XCTestCase {
         XCTAssertEqual(config.retentionCheckIntervalMs, 300_000)
     }
 
+    func testTieredStorageSettings() throws {
+        let config = try BrokerConfig(settings: [
+            ("remote.log.storage.system.enable", "true"), ("remote.log.manager.task.interval.ms", "5000"),
+            ("remote.log.manager.copier.thread.pool.size", "3"), ("rsm.config.storage.backend", "filesystem"),
+            ("rsm.config.storage.root", "/mnt/tier"), ("rsm.config.chunk.size", "1048576"),
+            ("rsm.config.fetch.chunk.cache.size", "8388608"), ("rsm.config.storage.s3.bucket.name", "b"),
+            ("log.local.retention.ms", "3600000"),
+            ("remote.log.storage.manager.class.name", "io.aiven.kafka.tieredstorage.RemoteStorageManager"),
+        ])
+        XCTAssertTrue(config.tiering.systemEnable)
+        XCTAssertEqual(config.tiering.manager.taskIntervalMs, 5000)
+        XCTAssertEqual(config.tiering.manager.copierThreads, 3)
+        XCTAssertEqual(config.tiering.backend, "filesystem")
+        XCTAssertEqual(config.tiering.root, "/mnt/tier")
+        XCTAssertEqual(config.tiering.manager.chunkSize, 1_048_576)
+        XCTAssertEqual(config.tiering.storageSettings, ["storage.s3.bucket.name": "b"])
+        XCTAssertEqual(config.defaultLogConfig.localRetentionMs, 3_600_000)
+        XCTAssertEqual(config.ignoredSettings, ["remote.log.storage.manager.class.name"])
+
+        func error(_ settings: [(String, String)]) -> String {
+            do { _ = try BrokerConfig(settings: settings); return "" } catch { return error.description }
+        }
+        XCTAssertTrue(error([("rsm.config.storage.backend", "gcs")]).contains("rsm.config.storage.backend"))
+        XCTAssertTrue(error([("remote.log.storage.system.enable", "yes")]).contains("remote.log.storage.system.enable"))
+        XCTAssertTrue(error([("rsm.config.typo", "1")]).contains("unknown setting 'rsm.config.typo'"))
+        XCTAssertTrue(error([("remote.log.storage.system.enable", "true"), ("rsm.config.storage.backend", "filesystem")])
+            .contains("rsm.config.storage.root"))
+        XCTAssertTrue(error([("remote.log.storage.system.enable", "true"), ("rsm.config.chunk.size", "1048576"),
+                             ("rsm.config.fetch.chunk.cache.size", "4096")]).contains("rsm.config.fetch.chunk.cache.size"))
+        XCTAssertTrue(error([("log.local.retention.ms", "-5")]).contains("log.local.retention.ms"))
+    }
+
     func testListeners() throws {
         let config = try BrokerConfig(settings: [
             ("listeners", "PLAINTEXT://127.0.0.1:0,INTERNAL://[::1]:9093"),

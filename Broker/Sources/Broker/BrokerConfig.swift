@@ -228,6 +228,10 @@ public struct BrokerConfig: Sendable {
         "offsets.commit.timeout.ms", "offsets.load.buffer.size", "offsets.commit.required.acks",
         "num.replica.fetchers", "metadata.log.dir", "share.coordinator.state.topic.replication.factor",
         "share.coordinator.state.topic.min.isr",
+        // KIP-405's plugin class settings: Strata's remote store and metadata are built in.
+        "remote.log.storage.manager.class.name", "remote.log.storage.manager.class.path",
+        "remote.log.metadata.manager.class.name", "remote.log.metadata.manager.class.path",
+        "remote.log.metadata.manager.listener.name", "remote.log.metadata.manager.impl.prefix",
     ]
 
     static let settings: [String: Apply] = [
