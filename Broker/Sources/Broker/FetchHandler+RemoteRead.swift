@@ -14,11 +14,12 @@ extension FetchHandler {
     /// isolation level may read them whole; read_committed readers get the aborted transactions
     /// from the remote (and local) transaction indexes.
     func readRemote(_ entry: Plan.Entry, of log: PartitionLog, limit: Int, minOneBatch: Bool, isolation: ReadIsolation, into fetched: inout FetchedPartition) -> Bool {
-        guard let tiering = registry.tiering, log.config.remoteStorageEnable,
-              entry.fetchOffset < log.logStartOffset, entry.fetchOffset >= tiering.logStartOffset(of: log) else { return false }
+        guard let tiering = registry.tiering, log.config.remoteStorageEnable, entry.fetchOffset < log.logStartOffset else { return false }
+        let start = tiering.logStartOffset(of: log)
+        guard entry.fetchOffset >= start else { return false }
         fetched.highWatermark = log.highWatermark
         fetched.lastStableOffset = log.lastStableOffset
-        fetched.logStartOffset = tiering.logStartOffset(of: log)
+        fetched.logStartOffset = start
         do {
             let result = try tiering.read(log, from: entry.fetchOffset, maxBytes: limit, minOneBatch: minOneBatch, readCommitted: isolation == .committed)
             fetched.remoteRecords = result.regions

@@ -240,7 +240,7 @@ struct FetchHandler: Sendable {
             let result = try log.read(from: entry.fetchOffset, maxBytes: maxBytes, isolation: isolation, minOneBatch: minOneBatch)
             fetched.highWatermark = result.highWatermark
             fetched.lastStableOffset = result.lastStableOffset
-            fetched.logStartOffset = registry.logStartOffset(of: log)
+            fetched.logStartOffset = registry.logStartOffset(of: log, localStart: result.logStartOffset)
             if isolation == .committed {
                 fetched.abortedTransactions = result.abortedTransactions.map {
                     FetchResponse.AbortedTransaction(producerId: $0.producerId, firstOffset: $0.firstOffset)

@@ -48,9 +48,11 @@ extension TopicRegistry {
         }
     }
 
-    /// The log start offset clients see: the remote one for tiered partitions.
-    func logStartOffset(of log: PartitionLog) -> Int64 {
-        guard let tiering, log.config.remoteStorageEnable else { return log.logStartOffset }
+    /// The log start offset clients see: the remote one for tiered partitions. `localStart` is
+    /// the log's own start when the caller already has it (a read result carries it), which
+    /// spares the log's lock on the fetch path of brokers without tiering.
+    func logStartOffset(of log: PartitionLog, localStart: Int64? = nil) -> Int64 {
+        guard let tiering, log.config.remoteStorageEnable else { return localStart ?? log.logStartOffset }
         return tiering.logStartOffset(of: log)
     }
 

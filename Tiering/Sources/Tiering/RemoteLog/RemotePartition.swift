@@ -63,38 +63,10 @@ final class RemotePartition: @unchecked Sendable {
         lock.unlock()
         let bytes: [UInt8]
         do { bytes = try snapshot.encoded() } catch { throw .corruptManifest(source: localManifestPath, reason: "\(error)") }
-        try Self.writeDurably(bytes, to: localManifestPath)
+        do { try FileSystem.writeAtomically(localManifestPath, contents: bytes) } catch { throw .engine(error) }
         if remote {
             do { try store.put(key: manifestKey, bytes: bytes) } catch { throw .storage(error) }
         }
     }
 
-    private static func writeDurably(_ bytes: [UInt8], to path: String) throws(TieringError) {
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .engine(.io(operation: "open", path: temporary, errno: errno)) }
-        var done = 0
-        while done < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                throw .engine(.io(operation: "write", path: temporary, errno: code))
-            }
-            done += written
-        }
-        guard fsync(fd) == 0 else {
-            let code = errno
-            close(fd)
-            throw .engine(.io(operation: "fsync", path: temporary, errno: code))
-        }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw .engine(.io(operation: "rename", path: path, errno: errno)) }
-        let directory = open(String(path[..<path.lastIndex(of: "/")!]), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
-    }
 }
