@@ -210,6 +210,25 @@ final class RemoteLogManagerTests: XCTestCase {
                        "a range before the transaction overlaps none")
     }
 
+    func testACorruptManifestIsAClearErrorAndDeletesNothing() throws {
+        let fixture = try TieredLogFixture(config: ["local.retention.bytes": "0"])
+        let values = try fixture.append(batches: 30)
+        try fixture.reopen()
+        let path = fixture.log.directory + "/remote-log-manifest.json"
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: path))
+        let segments = fixture.log.segmentInfos.count
+        fixture.remote.runOnce()
+        XCTAssertEqual(fixture.remote.metrics.value(TieringMetrics.copyErrors), 1)
+        XCTAssertEqual(fixture.log.highestOffsetInRemoteStorage, -1)
+        XCTAssertEqual(try fixture.log.applyRetention().deletedSegments, 0, "nothing uploaded as far as anyone knows")
+        XCTAssertEqual(fixture.log.segmentInfos.count, segments)
+        XCTAssertThrowsError(try fixture.remote.manifest(for: fixture.log)) { error in
+            guard case let .corruptManifest(source, _)? = error as? TieringError else { return XCTFail("\(error)") }
+            XCTAssertEqual(source, path)
+        }
+        XCTAssertEqual(try fixture.readAll().map { String(decoding: $0.value ?? [], as: UTF8.self) }, values, "local reads go on")
+    }
+
     func testTieringConfigRulesAreKafkas() throws {
         XCTAssertThrowsError(try LogConfig(overrides: ["remote.storage.enable": "true", "cleanup.policy": "compact"]))
         XCTAssertThrowsError(try LogConfig(overrides: ["remote.storage.enable": "true", "retention.ms": "1000", "local.retention.ms": "2000"]))
