@@ -33,9 +33,10 @@ let package = Package(
             path: "Engine/CCRC32C",
             cSettings: [.unsafeFlags(["-O3"])]
         ),
+        .target(name: "CFileIO", path: "Engine/CFileIO"),
         .target(
             name: "Engine",
-            dependencies: ["CCRC32C", "CZstd", "CLZ4", "CSnappy", "CZlib"],
+            dependencies: ["CCRC32C", "CFileIO", "CZstd", "CLZ4", "CSnappy", "CZlib"],
             path: "Engine/Sources"
         ),
         systemLibrary("CCurl", in: "Tiering", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),

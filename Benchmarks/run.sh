@@ -15,8 +15,9 @@
 #   --strict           exit 1 when a target is missed
 #   --markdown FILE    also write the results table and every sample as Markdown to FILE
 #
-# What it does: measures the raw limits on DIR (fio: sequential write with a final fsync, write
-# with fdatasync after every block; dd: cold and warm sequential read of the engine's own segment
+# What it does: measures the raw limits on DIR (fio: sequential write with a final fsync, plainly
+# and with sync_file_range every 1 MiB as the engine does by default; write with fdatasync after
+# every block; dd: cold and warm sequential read of the engine's own segment
 # files; memcpy) and runs the engine workloads through `strata-bench` (Sources/strata-bench, the
 # same code the ordo-one targets run) on the same DIR, with the same sizes and write sizes,
 # alternating raw and engine runs. It prints each engine figure next to its reference with the
@@ -199,14 +200,23 @@ warm_write() { # bs
 # Every measured run, raw or engine, follows its own discarded warm-up write, so that each one
 # meets the page cache in the same state: a run right after files were deleted otherwise pays for
 # memory the host took back (free-page reporting), and whichever run came first in a group lost.
+# fio writes twice: plainly (the reference: what the volume takes from a writer that leaves
+# writeback to the kernel), and with sync_file_range every 1 MiB, the writeback policy the engine
+# follows by default (strata.log.writeback.bytes), as a second reference.
+raw_writes() { # batch
+    local bs per_mib
+    bs=$(fio_bs "$1"); per_mib=$(( 1048576 / $(bytes_of "$1") ))
+    warm_write "$bs"; fio_write "raw.write.$1" "$bs" "$WRITE_SIZE" --end_fsync=1
+    warm_write "$bs"; fio_write "raw.write_sfr.$1" "$bs" "$WRITE_SIZE" --end_fsync=1 --sync_file_range=write:"$per_mib"
+}
 for rep in $(seq "$REPS"); do
     for batch in 16KiB 1MiB; do
-        if [ $((rep % 2)) = 1 ]; then warm_write "$(fio_bs "$batch")"; fio_write "raw.write.$batch" "$(fio_bs "$batch")" "$WRITE_SIZE" --end_fsync=1; fi
+        if [ $((rep % 2)) = 1 ]; then raw_writes "$batch"; fi
         for record_size in $([ $((rep % 2)) = 1 ] && echo "100 1KiB" || echo "1KiB 100"); do
             warm_write "$(fio_bs "$batch")"
             engine append --dir "$DATA" --record-size "$record_size" --batch-size "$batch" --total-bytes "$WRITE_SIZE"
         done
-        if [ $((rep % 2)) = 0 ]; then warm_write "$(fio_bs "$batch")"; fio_write "raw.write.$batch" "$(fio_bs "$batch")" "$WRITE_SIZE" --end_fsync=1; fi
+        if [ $((rep % 2)) = 0 ]; then raw_writes "$batch"; fi
     done
 done
 
@@ -343,6 +353,11 @@ row() {
 for batch in 16KiB 1MiB; do
     for record_size in 100B 1KiB; do
         row "append $record_size records, $batch batches, no fsync" "append.$record_size.$batch.nofsync.bytes_per_s" "raw.write.$batch" "fio write bs=$(fio_bs "$batch"), fsync at end" 0.80 ratio
+    done
+done
+for batch in 16KiB 1MiB; do
+    for record_size in 100B 1KiB; do
+        row "(2nd reference) append $record_size records, $batch batches, no fsync" "append.$record_size.$batch.nofsync.bytes_per_s" "raw.write_sfr.$batch" "fio write bs=$(fio_bs "$batch"), sync_file_range every 1 MiB, fsync at end" - ratio
     done
 done
 for batch in 16KiB 1MiB; do

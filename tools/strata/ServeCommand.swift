@@ -31,7 +31,8 @@ struct Serve: ParsableCommand {
             rsm.config.* (rsm.config.storage.backend=s3 with rsm.config.storage.s3.bucket.name, \
             .region, .endpoint.url, ...; or filesystem with rsm.config.storage.root), and \
             remote.storage.enable=true on the topics to tier. strata.metrics.listener=HOST:PORT \
-            serves /metrics. README.md lists every setting with its default.
+            serves /metrics; strata.log.writeback.bytes (1048576) starts writeback of every this \
+            many appended bytes (0: the kernel's flusher alone). README.md lists every setting with its default.
 
             SIGTERM or SIGINT stops the broker cleanly: it stops accepting connections, finishes \
             the requests in flight and closes the logs, so the next start needs no recovery. After \

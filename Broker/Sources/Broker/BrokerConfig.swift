@@ -64,6 +64,9 @@ public struct BrokerConfig: Sendable {
     public var producerIdExpirationMs: Int64 = 86_400_000
     /// `log.retention.check.interval.ms`: how often retention deletes old segments. Default 300000.
     public var retentionCheckIntervalMs: Int64 = 300_000
+    /// `strata.log.writeback.bytes`: start writing an active segment back to disk every this many
+    /// appended bytes (0: leave it to the kernel). Carried to every log in `defaultLogConfig`. Default 1 MiB.
+    public var logWritebackBytes = 1 << 20
     /// `log.cleaner.enable`: compact `cleanup.policy=compact` topics in the background. Default true.
     public var cleanerEnable = true
     /// `log.cleaner.backoff.ms`: the cleaner's sleep when no log needs cleaning. Default 15000.
@@ -118,6 +121,7 @@ public struct BrokerConfig: Sendable {
         do {
             defaultLogConfig = try LogConfig(overrides: topicConfigDefaults)
             defaultLogConfig.producerIdExpirationMs = producerIdExpirationMs
+            defaultLogConfig.writebackBytes = logWritebackBytes
         } catch {
             if case let .invalidConfig(topicName, value, reason) = error {
                 let brokerName = Self.brokerName(for: topicName, in: values) ?? topicName
@@ -292,6 +296,9 @@ public struct BrokerConfig: Sendable {
             config.metricsListener = value.isEmpty ? nil : value
         },
         "strata.inline.storage.enable": { config, name, value throws(BrokerConfigError) in config.inlineStorage = try boolean(name, value) },
+        "strata.log.writeback.bytes": { config, name, value throws(BrokerConfigError) in
+            config.logWritebackBytes = Int(try integer(name, value, min: 0, max: Int64(Int32.max)))
+        },
         "log.cleaner.enable": { config, name, value throws(BrokerConfigError) in config.cleanerEnable = try boolean(name, value) },
         "producer.id.expiration.ms": { config, name, value throws(BrokerConfigError) in
             config.producerIdExpirationMs = try integer(name, value, min: 1, max: Int64(Int32.max))

@@ -50,6 +50,12 @@ public struct LogConfig: Equatable, Sendable {
     /// `names`): a producer without a batch for this long is forgotten, unless its transaction is
     /// open. Default 1 day.
     public var producerIdExpirationMs: Int64 = 86_400_000
+    /// `strata.log.writeback.bytes` (a broker setting, not a topic config): once this many bytes
+    /// have been appended to the active segment since the last time, the engine asks the kernel to
+    /// start writing them to disk, without waiting. Dirty pages then never pile up behind the tail
+    /// to be written all at once by a roll's fsync or the kernel's flusher, and a flush finds
+    /// little left to do. 0 leaves writeback to the kernel alone. Default 1 MiB.
+    public var writebackBytes: Int = 1 << 20
 
     public init() {}
 

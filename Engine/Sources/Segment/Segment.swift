@@ -24,6 +24,9 @@ public final class Segment: @unchecked Sendable {
     private var bytesSinceLastIndexEntry: Int64
     let indexIntervalBytes: Int
     let maxIndexBytes: Int
+    /// `strata.log.writeback.bytes`, and the end of the range already handed to writeback.
+    let writebackBytes: Int
+    private var writebackRequestedUpTo: Int64
 
     public var logPath: String { log.path }
     /// Appended to every file name: "" for live segments, `.cleaned` while the cleaner writes one.
@@ -56,6 +59,8 @@ public final class Segment: @unchecked Sendable {
         createdMs = now
         indexIntervalBytes = config.indexIntervalBytes
         maxIndexBytes = config.segmentIndexBytes
+        writebackBytes = config.writebackBytes
+        writebackRequestedUpTo = size
         bytesSinceLastIndexEntry = size - (offsetIndex.entryCount > 0 ? offsetIndex.entry(offsetIndex.entryCount - 1).position : 0)
     }
 
@@ -129,6 +134,17 @@ public final class Segment: @unchecked Sendable {
         }
         size = start + Int64(bytes.count)
         nextOffset = last.lastOffset + 1
+        startWritebackIfDue()
+    }
+
+    /// Hands whole pages appended since the last request to writeback once `writebackBytes` have
+    /// gathered. The partial page at the tail is left out: the next append writes into it, and a
+    /// page under writeback may make that write wait.
+    private func startWritebackIfDue() {
+        guard writebackBytes > 0, size - writebackRequestedUpTo >= Int64(writebackBytes) else { return }
+        let end = size & ~Int64(4095)
+        log.startWriteback(at: writebackRequestedUpTo, count: end - writebackRequestedUpTo)
+        writebackRequestedUpTo = end
     }
 
     /// The per-batch index rule, shared by appends and by recovery so both build identical indexes.
@@ -204,6 +220,7 @@ public final class Segment: @unchecked Sendable {
     func resetEnd(size: Int64, nextOffset: Int64) {
         self.size = size
         self.nextOffset = nextOffset
+        writebackRequestedUpTo = min(writebackRequestedUpTo, size & ~Int64(4095))
     }
 
     func resetIndexState() {

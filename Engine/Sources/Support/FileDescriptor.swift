@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CFileIO
 
 /// An open file, closed when the last reference goes away.
 ///
@@ -79,6 +80,14 @@ public final class FileDescriptor: @unchecked Sendable {
 
     public func truncate(to size: Int64) throws(EngineError) {
         guard ftruncate(fd, off_t(size)) == 0 else { throw .io(operation: "ftruncate", path: path, errno: errno) }
+    }
+
+    /// Starts writing back the dirty pages of `[offset, offset + count)` without waiting for them.
+    /// Advisory: a failure here is not an error of the append that asked for it, because a write
+    /// error on those pages is kept by the kernel and reported by the next `sync()`.
+    public func startWriteback(at offset: Int64, count: Int64) {
+        guard count > 0 else { return }
+        _ = strata_start_writeback(fd, offset, count)
     }
 
     /// Flushes file data (and the size, when it changed) to stable storage.

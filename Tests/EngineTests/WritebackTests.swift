@@ -1,0 +1,74 @@
+@testable import Engine
+import Foundation
+import XCTest
+
+/// `strata.log.writeback.bytes`: the active segment's appended pages are handed to the disk as
+/// they gather, so no more than that many bytes (plus the page at the tail) wait dirty in memory.
+final class WritebackTests: XCTestCase {
+    private let pageSize: UInt64 = 4096
+
+    func testAppendsKeepAtMostWritebackBytesDirtyAndTruncationResumesFromTheNewEnd() throws {
+        let directory = TemporaryDirectory()
+        var config = LogConfig()
+        config.writebackBytes = 1 << 20
+        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        let bound = UInt64(config.writebackBytes) / pageSize + 1
+
+        try appendBatches(to: log, bytes: 8 << 20)
+        let state = try dirtyState(of: log)
+        XCTAssertGreaterThan(state.cachedPages, 1024, "the appended pages are in the page cache")
+        XCTAssertLessThanOrEqual(state.dirtyPages, bound, "\(state)")
+
+        // A truncation below what was handed to writeback: appends go on from the new end, and
+        // writeback follows them there.
+        let cut = log.logEndOffset / 4
+        _ = try log.truncate(to: cut)
+        try appendBatches(to: log, bytes: 4 << 20)
+        XCTAssertLessThanOrEqual(try dirtyState(of: log).dirtyPages, bound)
+        let records = try LogFixtures.allRecords(log)
+        XCTAssertEqual(records.map(\.offset), Array(0..<log.logEndOffset), "offsets continue after the cut")
+    }
+
+    func testWithWritebackOffTheAppendedPagesStayDirty() throws {
+        let directory = TemporaryDirectory()
+        var config = LogConfig()
+        config.writebackBytes = 0
+        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        try appendBatches(to: log, bytes: 8 << 20)
+        // The kernel's own flusher writes pages back only after 30 s (or under memory pressure),
+        // so right after the appends nearly all of them are still dirty.
+        XCTAssertGreaterThan(try dirtyState(of: log).dirtyPages, 1024)
+    }
+
+    private func appendBatches(to log: PartitionLog, bytes total: Int) throws {
+        let batch = LogFixtures.batch(count: 60, valueSize: 1000)
+        var appended = 0
+        while appended < total {
+            var bytes = batch.bytes
+            appended += try log.append(&bytes).bytes
+        }
+    }
+
+    /// The active segment's page-cache state; skips where the kernel cannot report it (before
+    /// Linux 6.5) or the directory is on tmpfs, whose pages are never written back.
+    private func dirtyState(of log: PartitionLog) throws -> PageCacheState {
+        let file = try FileDescriptor(path: try XCTUnwrap(log.segmentInfos.last).logPath, mode: .readOnly)
+        guard let state = file.pageCacheState() else { throw XCTSkip("the kernel does not report page-cache state (cachestat)") }
+        if fileSystemType(of: file.path) == "tmpfs" { throw XCTSkip("tmpfs has no writeback") }
+        return state
+    }
+
+    /// The type of the file system holding `path`, from the longest matching mount point.
+    private func fileSystemType(of path: String) -> String? {
+        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return nil }
+        var best: (mountPoint: String, type: String)?
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            guard fields.count > 2 else { continue }
+            let mountPoint = fields[1]
+            let inside = path == mountPoint || path.hasPrefix(mountPoint == "/" ? "/" : mountPoint + "/")
+            if inside, mountPoint.count >= (best?.mountPoint.count ?? -1) { best = (mountPoint, fields[2]) }
+        }
+        return best?.type
+    }
+}
