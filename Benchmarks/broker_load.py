@@ -6,11 +6,14 @@ Subcommands (each prints `RESULT key value` lines on stdout, progress on stderr)
   memory     --bootstrap HOST:PORT --pid PID [--partitions 1000] [--idle 5]
              create a topic with PARTITIONS partitions, wait IDLE seconds, read VmRSS of PID
   throughput --bootstrap HOST:PORT --pid PID [--records N] [--size 100] [--latency-seconds S]
-             produce N records (acks=1, linger.ms=5) then consume them from offset 0, first
-             against the broker at HOST:PORT (prefix `strata.`), then against the mock cluster
-             (prefix `mock.`); broker CPU seconds (utime+stime of PID) around the produce run;
-             then a paced produce at 10,000 records/s for S seconds on both, per-record
-             delivery latency (produce() to delivery callback).
+             [--reps R] [--keep-topics]
+             R times, alternately on the broker at HOST:PORT (prefix `strata.`) and on the mock
+             cluster (prefix `mock.`): produce N records (acks=1, linger.ms=5) to a new topic,
+             then consume them from offset 0; before each broker run after the first, the
+             previous repetition's topic is deleted (not with --keep-topics). Medians per side
+             and the median of the paired strata/mock ratios; broker CPU seconds (utime+stime of
+             PID) around the produce runs. Then a paced produce at 10,000 records/s for S
+             seconds on both, per-record delivery latency (produce() to delivery callback).
 """
 import argparse
 import os
@@ -90,6 +93,17 @@ CONSUMER_CONFIG = {
     # the broker fills it, so with the default most runs measured one 1 s pause
     "fetch.queue.backoff.ms": 10,
 }
+
+
+def delete_topic(bootstrap, topic):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin.delete_topics([topic], request_timeout=30)[topic].result()
+
+
+def median(values):
+    ordered = sorted(values)
+    n = len(ordered)
+    return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
 
 
 def produce_run(bootstrap, topic, records, size, extra=None):
@@ -232,6 +246,14 @@ def cmd_throughput(a):
         # alternate the order, so neither target always runs on the warmer machine
         for name, bootstrap in (targets if rep % 2 == 0 else targets[::-1]):
             topic = f"bench{rep}"
+            if name == "strata" and rep > 0 and not a.keep_topics:
+                # The mock keeps only each partition's tail and frees older messages as it goes,
+                # so its memory is reused. The broker is given the same footing: the previous
+                # repetition's topic goes before this one is written (untimed), as retention
+                # frees old segments on a broker in steady state. Without this the broker would
+                # write every run into page-cache memory never touched before, which on a VM that
+                # hands free memory back to its host costs a host fault per page (--keep-topics).
+                delete_topic(bootstrap, f"bench{rep - 1}")
             create_topic(bootstrap, topic, a.partitions, mock=(name == "mock"))
             cpu0 = cpu_seconds(a.pid)
             p, elapsed = produce_run(bootstrap, topic, a.records, a.size)
@@ -252,10 +274,16 @@ def cmd_throughput(a):
             rates[(name, "consume")].append(n / elapsed)
             log(f"  {name} #{rep + 1}: consume {read} records (rate over the {n} after the first batch) in "
                 f"{elapsed:.2f} s = {n / elapsed:,.0f} rec/s, {n * a.size / elapsed / 1e6:.1f} MB/s")
+    for kind in ("produce", "consume"):
+        # Each strata run is paired with the mock run made next to it; the median of the pairs'
+        # ratios cancels the drift of a shared machine better than a ratio of two medians.
+        pairs = [s / m for s, m in zip(rates[("strata", kind)], rates[("mock", kind)])]
+        result(f"{kind}_paired_ratio", f"{median(pairs):.4f}")
+        result(f"{kind}_pair_ratios", ",".join(f"{r:.2f}" for r in pairs))
+    result("produce_first_run_ratio", f"{rates[('strata', 'produce')][0] / rates[('mock', 'produce')][0]:.4f}")
     for (name, kind), values in rates.items():
-        values.sort()
-        result(f"{name}.{kind}_records_per_s", f"{values[len(values) // 2]:.0f}")
-        result(f"{name}.{kind}_runs", ",".join(f"{v:.0f}" for v in values))
+        result(f"{name}.{kind}_records_per_s", f"{median(values):.0f}")
+        result(f"{name}.{kind}_runs", ",".join(f"{v:.0f}" for v in sorted(values)))
     gb = a.reps * a.records * a.size / 1e9
     result("strata.cpu_s_per_gb", f"{cpu_produce / gb:.3f}")
     result("strata.produce_cpu_s", f"{cpu_produce:.3f}")
@@ -292,6 +320,8 @@ def main():
     t.add_argument("--rate", type=int, default=10_000)
     t.add_argument("--reps", type=int, default=3)
     t.add_argument("--latency-seconds", type=float, default=10)
+    t.add_argument("--keep-topics", action="store_true",
+                   help="keep every repetition's topic on the broker (each run then writes into fresh memory)")
     a = ap.parse_args()
     {"memory": cmd_memory, "throughput": cmd_throughput}[a.cmd](a)
 

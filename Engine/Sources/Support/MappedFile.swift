@@ -45,6 +45,11 @@ final class MappedFile {
             throw .io(operation: "mmap", path: path, errno: errno)
         }
         base = address
+        // Index lookups are binary searches and appends touch one page at a time: without this
+        // hint a fault on a page not yet in memory reads around it (read_ahead_kb, up to
+        // megabytes), which on a preallocated, still-sparse index means allocating and zeroing
+        // megabytes of page cache to write one 8-byte entry.
+        _ = madvise(address, length, MADV_RANDOM)
     }
 
     private func unmap() {
