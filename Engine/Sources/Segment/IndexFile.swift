@@ -43,6 +43,7 @@ final class IndexFile<Entry: IndexEntry> {
             entryCount = 0
         }
         maxEntries = mapping.length / Entry.size
+        if active { mapping.adviseRandomAccess(from: entryCount * Entry.size) }
     }
 
     var isFull: Bool { entryCount >= maxEntries }
@@ -103,6 +104,7 @@ final class IndexFile<Entry: IndexEntry> {
         let bytes = max(entryCount * Entry.size, maxIndexBytes / Entry.size * Entry.size)
         try mapping.resize(to: bytes)
         maxEntries = bytes / Entry.size
+        mapping.adviseRandomAccess(from: entryCount * Entry.size)
     }
 
     /// Writes the entries changed since the last flush back to the file.

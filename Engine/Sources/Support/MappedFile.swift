@@ -45,11 +45,6 @@ final class MappedFile {
             throw .io(operation: "mmap", path: path, errno: errno)
         }
         base = address
-        // Index lookups are binary searches and appends touch one page at a time: without this
-        // hint a fault on a page not yet in memory reads around it (read_ahead_kb, up to
-        // megabytes), which on a preallocated, still-sparse index means allocating and zeroing
-        // megabytes of page cache to write one 8-byte entry.
-        _ = madvise(address, length, MADV_RANDOM)
     }
 
     private func unmap() {
@@ -70,6 +65,19 @@ final class MappedFile {
         try file.truncate(to: Int64(newLength))
         length = newLength
         try map(file)
+    }
+
+    /// Tells the kernel that the mapping from `offset` on is touched a page at a time. Without it a
+    /// fault there reads around the page (`read_ahead_kb`, up to megabytes); on the preallocated,
+    /// still-sparse tail of an active index that means allocating and zeroing megabytes of page
+    /// cache to write one 8-byte entry. The part before `offset` keeps the default read-around,
+    /// which helps a consumer reading an old segment's index from a cold cache.
+    func adviseRandomAccess(from offset: Int) {
+        guard let base, length > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = min(max(0, offset) / page * page, length)
+        guard first < length else { return }
+        _ = madvise(base + first, length - first, MADV_RANDOM)
     }
 
     /// Writes the pages holding bytes [from, to) back to the file (the whole mapping by default).
