@@ -23,6 +23,33 @@ final class PartitionLogTests: XCTestCase {
         XCTAssertEqual(log.leaderEpochs, [LeaderEpochCache.Entry(epoch: 3, startOffset: 0)])
     }
 
+    func testAppendLeavesTheCallersBytesUnchangedAndStoresThemNumbered() throws {
+        let directory = TemporaryDirectory()
+        let (log, _) = try LogFixtures.open(directory.path)
+        // 1,500 batches in one append: 3,000 pieces to write, more than one pwritev takes.
+        var input: [UInt8] = []
+        var starts: [Int] = []
+        for tag in 0..<1_500 {
+            starts.append(input.count)
+            input += LogFixtures.batch(count: 2, valueSize: tag % 50, tag: tag).bytes
+        }
+        let original = input
+        let result = try log.append(&input, leaderEpoch: 7)
+        XCTAssertEqual(input, original, "the caller's buffer is not modified")
+        XCTAssertEqual(result.firstOffset, 0)
+        XCTAssertEqual(result.lastOffset, 2_999)
+
+        // The file holds the same bytes with each batch's base offset and leader epoch filled in.
+        var expected = original
+        for (index, start) in starts.enumerated() {
+            expected.storeBigEndian(Int64(index * 2), at: start)
+            expected.storeBigEndian(Int32(7), at: start + 12)
+        }
+        let stored = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try XCTUnwrap(log.segmentInfos.last).logPath)))
+        XCTAssertEqual(stored, expected)
+        XCTAssertEqual(try LogFixtures.allRecords(log).map(\.offset), Array(0..<3_000))
+    }
+
     func testReadReturnsWholeBatchesWithinTheByteLimit() throws {
         let directory = TemporaryDirectory()
         var config = LogConfig()

@@ -67,13 +67,13 @@ struct ProduceHandler: Sendable {
     static let inlineAppendLimit = 4 << 20
 
     private func append(_ records: ByteBuffer?, to log: PartitionLog, into result: inout ProduceResponse.PartitionProduceResponse, version: Int16) {
-        guard var records, records.readableBytes > 0 else {
+        guard let records, records.readableBytes > 0 else {
             return fail(&result, .invalidRecord, "the request carries no record batch for this partition", version: version)
         }
         let epoch = leadership.leader(of: log.topicPartition).leaderEpoch
-        // Offsets are written into the batch headers in place. The records are a slice of the
-        // request frame; if that storage is shared the slice is copied once here (one memcpy).
-        let outcome = records.withUnsafeMutableReadableBytes { bytes -> Result<AppendResult, EngineError> in
+        // The records are a slice of the request frame, read in place: the engine numbers copies of
+        // the batch headers and writes them with the rest of the batches as they are.
+        let outcome = records.withUnsafeReadableBytes { bytes -> Result<AppendResult, EngineError> in
             do throws(EngineError) {
                 return .success(try log.append(bytes, leaderEpoch: epoch, origin: .client))
             } catch {

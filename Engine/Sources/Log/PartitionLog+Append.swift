@@ -27,10 +27,11 @@ extension PartitionLog {
     ///
     /// Every batch is checked before anything is written: framing, magic 2, CRC, counts, size
     /// against `max.message.bytes`; one bad batch rejects the whole append with an error naming the
-    /// byte position. For client appends the batches are numbered in place (base offset and leader
-    /// epoch lie outside the CRC, so no checksum is recomputed unless LogAppendTime rewrites the
-    /// timestamp), then written with one write call.
-    public func append(_ bytes: UnsafeMutableRawBufferPointer, leaderEpoch: Int32 = -1, origin: AppendOrigin = .client) throws(EngineError) -> AppendResult {
+    /// byte position. For client appends each batch's header is copied and numbered (base offset
+    /// and leader epoch lie outside the CRC, so no checksum is recomputed unless LogAppendTime
+    /// rewrites the timestamp); the numbered headers and the untouched rest of `bytes` go to the
+    /// file in one `pwritev`. `bytes` is not modified, so a network buffer can be passed as it is.
+    public func append(_ bytes: UnsafeRawBufferPointer, leaderEpoch: Int32 = -1, origin: AppendOrigin = .client) throws(EngineError) -> AppendResult {
         let (result, end) = try lock.withLock { () throws(EngineError) -> (AppendResult, Int64) in
             guard !state.closed else { throw EngineError.invalidArgument("log \(topicPartition) is closed") }
             let result = try appendLocked(bytes, leaderEpoch: leaderEpoch, origin: origin)
@@ -40,14 +41,19 @@ extension PartitionLog {
         return result
     }
 
+    /// Convenience for callers holding a mutable buffer (the bytes are not modified).
+    public func append(_ bytes: UnsafeMutableRawBufferPointer, leaderEpoch: Int32 = -1, origin: AppendOrigin = .client) throws(EngineError) -> AppendResult {
+        try append(UnsafeRawBufferPointer(bytes), leaderEpoch: leaderEpoch, origin: origin)
+    }
+
     /// Convenience for callers holding an array (tools, tests, internal topics).
     public func append(_ bytes: inout [UInt8], leaderEpoch: Int32 = -1, origin: AppendOrigin = .client) throws(EngineError) -> AppendResult {
-        try bytes.withEngineMutableBytes { (raw) throws(EngineError) -> AppendResult in
+        try bytes.withEngineBytes { (raw) throws(EngineError) -> AppendResult in
             try append(raw, leaderEpoch: leaderEpoch, origin: origin)
         }
     }
 
-    private func appendLocked(_ bytes: UnsafeMutableRawBufferPointer, leaderEpoch: Int32, origin: AppendOrigin) throws(EngineError) -> AppendResult {
+    private func appendLocked(_ bytes: UnsafeRawBufferPointer, leaderEpoch: Int32, origin: AppendOrigin) throws(EngineError) -> AppendResult {
         let config = state.config
         let now = clock()
         var batches: [AppendedBatch] = []
@@ -58,29 +64,40 @@ extension PartitionLog {
         var maxTimestamp = Int64(-1)
         let logAppendTime = config.messageTimestampType == .logAppendTime
         guard !bytes.isEmpty else { throw .invalidArgument("no record batches to append") }
+        // The numbered copies of the batch headers (client appends), RecordBatchHeader.size each.
+        var numberedHeaders: [UInt8] = []
         while position < bytes.count {
             let view = UnsafeRawBufferPointer(rebasing: bytes[position...])
             var header = try RecordBatchValidator.validate(view, file: nil, position: Int64(position), strictCounts: origin == .client)
             guard header.totalSize <= config.maxMessageBytes else {
                 throw .recordTooLarge(size: header.totalSize, limit: config.maxMessageBytes)
             }
-            let batch = UnsafeMutableRawBufferPointer(rebasing: bytes[position..<(position + header.totalSize)])
+            let batch = UnsafeRawBufferPointer(rebasing: bytes[position..<(position + header.totalSize)])
             if config.isCompacted && !header.isControl {
-                try Self.requireKeys(UnsafeRawBufferPointer(batch), header: header, position: position)
+                try Self.requireKeys(batch, header: header, position: position)
             }
             switch origin {
             case .client:
                 header.baseOffset = nextOffset
-                batch.storeBigEndian(nextOffset, at: RecordBatchHeader.Field.baseOffset)
                 header.partitionLeaderEpoch = leaderEpoch
-                batch.storeBigEndian(leaderEpoch, at: RecordBatchHeader.Field.partitionLeaderEpoch)
                 if logAppendTime && !header.isControl {
                     header.attributes.timestampType = .logAppendTime
                     header.maxTimestamp = now
-                    batch.storeBigEndian(header.attributes.rawValue, at: RecordBatchHeader.Field.attributes)
-                    batch.storeBigEndian(now, at: RecordBatchHeader.Field.maxTimestamp)
-                    header.crc = RecordBatchHeader.computeCRC(UnsafeRawBufferPointer(batch))
-                    batch.storeBigEndian(header.crc, at: RecordBatchHeader.Field.crc)
+                }
+                let headerStart = numberedHeaders.count
+                numberedHeaders.append(contentsOf: UnsafeRawBufferPointer(rebasing: batch[..<RecordBatchHeader.size]))
+                numberedHeaders.withUnsafeMutableBytes { all in
+                    let numbered = UnsafeMutableRawBufferPointer(rebasing: all[headerStart...])
+                    numbered.storeBigEndian(header.baseOffset, at: RecordBatchHeader.Field.baseOffset)
+                    numbered.storeBigEndian(leaderEpoch, at: RecordBatchHeader.Field.partitionLeaderEpoch)
+                    if logAppendTime && !header.isControl {
+                        numbered.storeBigEndian(header.attributes.rawValue, at: RecordBatchHeader.Field.attributes)
+                        numbered.storeBigEndian(now, at: RecordBatchHeader.Field.maxTimestamp)
+                        // The CRC covers the header from the attributes on, then the records.
+                        let headerPart = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: numbered[RecordBatchHeader.Field.attributes..<RecordBatchHeader.size]))
+                        header.crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: batch[RecordBatchHeader.size...]), continuing: headerPart)
+                        numbered.storeBigEndian(header.crc, at: RecordBatchHeader.Field.crc)
+                    }
                 }
             case .replication:
                 guard header.baseOffset >= nextOffset else {
@@ -104,7 +121,13 @@ extension PartitionLog {
         let firstOffset = headers[0].baseOffset
         let lastOffset = headers[headers.count - 1].lastOffset
         try maybeRoll(incomingBytes: bytes.count, firstOffset: firstOffset, lastOffset: lastOffset, maxTimestamp: maxTimestamp, now: now)
-        try state.active.append(UnsafeRawBufferPointer(bytes), batches: batches)
+        if origin == .client {
+            try numberedHeaders.withEngineBytes { (headers) throws(EngineError) in
+                try state.active.append(bytes, headers: headers, batches: batches)
+            }
+        } else {
+            try state.active.append(bytes, batches: batches)
+        }
         var epochsChanged = false
         for header in headers {
             let epoch = origin == .client ? leaderEpoch : header.partitionLeaderEpoch

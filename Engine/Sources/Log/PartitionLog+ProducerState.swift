@@ -47,7 +47,7 @@ extension PartitionLog {
     /// written and the original offsets are the answer), or the state changes to apply after the
     /// write.
     func planProducerState(
-        _ headers: [RecordBatchHeader], batches: [AppendedBatch], bytes: UnsafeMutableRawBufferPointer, origin: AppendOrigin
+        _ headers: [RecordBatchHeader], batches: [AppendedBatch], bytes: UnsafeRawBufferPointer, origin: AppendOrigin
     ) throws(EngineError) -> (duplicate: ProducerStateEntry.Batch?, infos: [Int64: ProducerAppendInfo], events: [TransactionEvent]) {
         var infos: [Int64: ProducerAppendInfo] = [:]
         var events: [TransactionEvent] = []

@@ -120,14 +120,28 @@ public final class Segment: @unchecked Sendable {
     }
 
     /// Appends batches that the log has validated and numbered, adding index entries every
-    /// `index.interval.bytes`. `batches` lists each batch's place in `bytes`.
-    func append(_ bytes: UnsafeRawBufferPointer, batches: [AppendedBatch]) throws(EngineError) {
+    /// `index.interval.bytes`. `batches` lists each batch's place in `bytes`. With `headers`, each
+    /// batch's first `RecordBatchHeader.size` bytes are taken from there instead (the numbered
+    /// headers, one after the other, in batch order) and only the rest from `bytes`: the caller's
+    /// buffer, often a network buffer shared with others, is neither changed nor copied.
+    func append(_ bytes: UnsafeRawBufferPointer, headers: UnsafeRawBufferPointer? = nil, batches: [AppendedBatch]) throws(EngineError) {
         guard let last = batches.last else { return }
         guard last.lastOffset - baseOffset <= Int64(UInt32.max) else {
             throw .invalidArgument("offset \(last.lastOffset) does not fit segment \(baseOffset)'s 32-bit relative offsets")
         }
         let start = size
-        try log.write(bytes, at: start)
+        if let headers {
+            var parts: [UnsafeRawBufferPointer] = []
+            parts.reserveCapacity(batches.count * 2)
+            for (index, batch) in batches.enumerated() {
+                let headerStart = index * RecordBatchHeader.size
+                parts.append(UnsafeRawBufferPointer(rebasing: headers[headerStart..<(headerStart + RecordBatchHeader.size)]))
+                parts.append(UnsafeRawBufferPointer(rebasing: bytes[(batch.position + RecordBatchHeader.size)..<(batch.position + batch.size)]))
+            }
+            try log.write(parts, at: start)
+        } else {
+            try log.write(bytes, at: start)
+        }
         if start == 0 { rollingBasedTimestamp = batches[0].maxTimestamp }
         for batch in batches {
             try indexBatch(position: start + Int64(batch.position), size: Int64(batch.size), lastOffset: batch.lastOffset, maxTimestamp: batch.maxTimestamp)

@@ -53,6 +53,38 @@ public final class FileDescriptor: @unchecked Sendable {
         }
     }
 
+    /// Writes the concatenation of `parts` at `offset` with `pwritev`, retrying short writes, so
+    /// that pieces from different buffers (a patched batch header and the caller's batch body)
+    /// reach the file without first being copied together.
+    public func write(_ parts: [UnsafeRawBufferPointer], at offset: Int64) throws(EngineError) {
+        var vectors = parts.filter { !$0.isEmpty }.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count) }
+        var first = 0
+        var position = off_t(offset)
+        while first < vectors.count {
+            let count = min(vectors.count - first, Self.maxVectorsPerWrite)
+            let n = vectors.withUnsafeBufferPointer { pwritev(fd, $0.baseAddress! + first, Int32(count), position) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(operation: "pwritev", path: path, errno: errno)
+            }
+            position += off_t(n)
+            var written = n
+            while written > 0, first < vectors.count {
+                if written >= vectors[first].iov_len {
+                    written -= vectors[first].iov_len
+                    first += 1
+                } else {
+                    vectors[first].iov_base = vectors[first].iov_base! + written
+                    vectors[first].iov_len -= written
+                    written = 0
+                }
+            }
+        }
+    }
+
+    /// Linux's IOV_MAX.
+    static let maxVectorsPerWrite = 1024
+
     /// Reads up to `buffer.count` bytes at `offset`; returns how many were read (fewer only at end of file).
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(EngineError) -> Int {
         var done = 0
