@@ -38,9 +38,13 @@ public struct BrokerConfig: Sendable {
     public var numNetworkThreads = 3
     /// `num.io.threads`: threads that run storage work (appends, reads, topic changes). Default 8.
     public var numIoThreads = 8
-    /// `socket.send.buffer.bytes` / `socket.receive.buffer.bytes`: SO_SNDBUF / SO_RCVBUF; -1 keeps the OS default.
-    public var socketSendBufferBytes = 102_400
-    public var socketReceiveBufferBytes = 102_400
+    /// `socket.send.buffer.bytes` / `socket.receive.buffer.bytes`: SO_SNDBUF / SO_RCVBUF; -1 keeps
+    /// the OS default. Default -1 (Kafka: 102400): a fixed buffer also turns off the kernel's
+    /// autotuning, and 100 KB caps what a producer can have in flight on a connection, so a
+    /// megabyte request then arrives in many small reads, each a wake-up and a window update
+    /// (25 % of the broker's CPU per GB produced on loopback, see BENCHMARKS.md).
+    public var socketSendBufferBytes = -1
+    public var socketReceiveBufferBytes = -1
     /// `num.recovery.threads.per.data.dir`: threads that open and recover partitions at start. Default 2.
     public var recoveryThreadsPerDataDir = 2
     /// `log.flush.offset.checkpoint.interval.ms`: how often the offset checkpoint files are written. Default 60000.

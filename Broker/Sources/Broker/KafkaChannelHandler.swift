@@ -44,11 +44,20 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
     /// one per response.
     private var inReadBatch = false
     private var flushPending = false
+    /// The connection's addresses, asked of the socket once (each ask is a system call).
+    private var addresses: (local: SocketAddress?, remote: SocketAddress?)?
 
     init(dispatcher: RequestDispatcher, listenerName: String, logger: Logger) {
         self.dispatcher = dispatcher
         self.listenerName = listenerName
         self.logger = logger
+    }
+
+    private func addresses(_ context: ChannelHandlerContext) -> (local: SocketAddress?, remote: SocketAddress?) {
+        if let addresses { return addresses }
+        let found = (local: context.localAddress, remote: context.remoteAddress)
+        addresses = found
+        return found
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -190,8 +199,8 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
             return closeConnection(context, "malformed \(apiKey) v\(version) request: \(error)")
         }
         let requestContext = RequestContext(
-            header: header, apiKey: apiKey, listenerName: listenerName, localAddress: context.localAddress,
-            remoteAddress: context.remoteAddress, eventLoop: context.eventLoop)
+            header: header, apiKey: apiKey, listenerName: listenerName, localAddress: addresses(context).local,
+            remoteAddress: addresses(context).remote, eventLoop: context.eventLoop)
         inFlight = true
         dispatcher.dispatch(body, context: requestContext)
             .hop(to: context.eventLoop)
