@@ -9,12 +9,6 @@ public struct PageCacheState: Equatable, Sendable {
     public var dirtyPages: UInt64
     /// Pages on their way to the disk.
     public var writebackPages: UInt64
-
-    public init(cachedPages: UInt64, dirtyPages: UInt64, writebackPages: UInt64) {
-        self.cachedPages = cachedPages
-        self.dirtyPages = dirtyPages
-        self.writebackPages = writebackPages
-    }
 }
 
 extension FileDescriptor {
