@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Strata storage-engine benchmarks, with this machine's raw limits measured in the same run.
 #
-#   Benchmarks/run.sh            full run (about 4-5 minutes once built; first build ~4 min)
+#   Benchmarks/run.sh            full run (about 8 minutes once built; first build ~4 min)
 #   Benchmarks/run.sh --quick    short run (about 30 seconds once built)
 #
 # Options:
@@ -57,7 +57,7 @@ if [ "$QUICK" = 1 ]; then
     WRITE_SIZE=256MiB; REPS=1; FSYNC_REPS=1; READ_REPS=1; FSYNC_SECONDS=1; READ_SIZE=512MiB; WARM_SECONDS=0.5
     LOOKUP_BATCHES=1000000; LOOKUPS=300000; CRC_SECONDS=0.3
 else
-    WRITE_SIZE=1GiB; REPS=7; FSYNC_REPS=5; READ_REPS=7; FSYNC_SECONDS=2; READ_SIZE=2GiB; WARM_SECONDS=1
+    WRITE_SIZE=1GiB; REPS=11; FSYNC_REPS=5; READ_REPS=7; FSYNC_SECONDS=2; READ_SIZE=2GiB; WARM_SECONDS=1
     LOOKUP_BATCHES=1000000; LOOKUPS=1000000; CRC_SECONDS=1
 fi
 
