@@ -3,8 +3,10 @@ headers and timestamps, keyed partitioning, offsets, long polling."""
 import time
 
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
+
+from kafka_support import create_topic, read_from_beginning
 
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 
@@ -14,28 +16,11 @@ def admin(broker):
 
 
 def create(broker, name, partitions=1, config=None, validate_only=False):
-    client = admin(broker)  # keep the client alive until the future completes
-    futures = client.create_topics(
-        [NewTopic(name, num_partitions=partitions, replication_factor=1, config=config or {})],
-        operation_timeout=10, request_timeout=15, validate_only=validate_only)
-    return futures[name].result(timeout=20)
+    return create_topic(broker, name, partitions, config, validate_only)
 
 
 def consume_all(broker, topic, partitions, expected, timeout=20, **extra):
-    consumer = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "unused", "enable.auto.commit": False, **extra})
-    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(partitions)])
-    messages = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(messages) < expected and time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is None:
-                continue
-            assert message.error() is None, message.error()
-            messages.append(message)
-    finally:
-        consumer.close()
-    return messages
+    return read_from_beginning(broker, topic, expected, partitions=range(partitions), timeout=timeout, **extra)
 
 
 def test_admin_create_describe_delete(broker, topic_name):

@@ -6,14 +6,9 @@ import signal
 import threading
 import time
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka import KafkaError, Producer
 
-
-def create(broker, name, partitions=1):
-    client = AdminClient({"bootstrap.servers": broker.bootstrap})
-    client.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)],
-                         operation_timeout=10)[name].result(timeout=20)
+from kafka_support import create_topic, read_from_beginning
 
 
 def idempotent_producer(broker, errors, **extra):
@@ -53,22 +48,8 @@ def wait_for(condition, timeout=30):
 
 
 def consume(broker, topic, expected, timeout=30):
-    consumer = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "unused", "enable.auto.commit": False})
-    consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
-    messages = []
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is None:
-                if len(messages) >= expected:
-                    break  # nothing more arrived: no extra copies behind the expected ones
-                continue
-            assert message.error() is None, message.error()
-            messages.append(message)
-    finally:
-        consumer.close()
-    return messages
+    # Read on past `expected`: a duplicate stored behind the expected records must be seen.
+    return read_from_beginning(broker, topic, expected, timeout=timeout, until_quiet=True)
 
 
 def assert_exactly_once_in_order(messages, count):
@@ -78,8 +59,19 @@ def assert_exactly_once_in_order(messages, count):
     assert [m.offset() for m in messages] == list(range(count))
 
 
+def assert_sent_and_stored_once(broker, topic, sender, producer, errors, delivered, count):
+    """The background sender finished, every record was acknowledged without a fatal error, and
+    the partition holds each record exactly once, in order."""
+    sender.join(60)
+    assert not sender.is_alive()
+    assert producer.flush(60) == 0
+    assert not [e for e in errors if e.fatal()], errors
+    assert delivered == [None] * count, {str(e) for e in delivered if e is not None}
+    assert_exactly_once_in_order(consume(broker, topic, count), count)
+
+
 def test_idempotent_producer_stores_each_record_once_in_order(broker, topic_name):
-    create(broker, topic_name)
+    create_topic(broker, topic_name)
     errors = []
     producer = idempotent_producer(broker, errors)
     delivered = []
@@ -96,7 +88,7 @@ def test_idempotent_producer_stores_each_record_once_in_order(broker, topic_name
 
 def test_idempotent_producer_retries_across_a_broker_sigkill(fresh_broker, topic_name):
     broker = fresh_broker.start()
-    create(broker, topic_name)
+    create_topic(broker, topic_name)
     errors = []
     producer = idempotent_producer(broker, errors)
     delivered = []
@@ -104,12 +96,7 @@ def test_idempotent_producer_retries_across_a_broker_sigkill(fresh_broker, topic
     sender = send_in_background(producer, topic_name, count, delivered)
     wait_for(lambda: len(delivered) >= count // 3)
     broker.restart(kill=True)  # SIGKILL with batches in flight, then start on the same port
-    sender.join(60)
-    assert not sender.is_alive()
-    assert producer.flush(60) == 0
-    assert not [e for e in errors if e.fatal()], errors
-    assert delivered == [None] * count, {str(e) for e in delivered if e is not None}
-    assert_exactly_once_in_order(consume(broker, topic_name, count), count)
+    assert_sent_and_stored_once(broker, topic_name, sender, producer, errors, delivered, count)
     # And the state survives a clean restart too: the same producer goes on.
     broker.restart()
     for i in range(count, count + 100):
@@ -125,7 +112,7 @@ def test_requests_the_producer_gave_up_on_are_not_stored_twice(fresh_broker, top
     stalled requests first, so the resent batches are duplicates: answered with the original
     offsets, not stored again."""
     broker = fresh_broker.start()
-    create(broker, topic_name)
+    create_topic(broker, topic_name)
     errors = []
     producer = idempotent_producer(broker, errors, **{"socket.timeout.ms": 500, "linger.ms": 0, "batch.num.messages": 20})
     delivered = []
@@ -135,9 +122,4 @@ def test_requests_the_producer_gave_up_on_are_not_stored_twice(fresh_broker, top
     broker.process.send_signal(signal.SIGSTOP)
     time.sleep(2.5)
     broker.process.send_signal(signal.SIGCONT)
-    sender.join(60)
-    assert not sender.is_alive()
-    assert producer.flush(60) == 0
-    assert not [e for e in errors if e.fatal()], errors
-    assert delivered == [None] * count, {str(e) for e in delivered if e is not None}
-    assert_exactly_once_in_order(consume(broker, topic_name, count), count)
+    assert_sent_and_stored_once(broker, topic_name, sender, producer, errors, delivered, count)

@@ -75,7 +75,7 @@ def _bucket_matches_manifest(s3, broker, topic):
 
 def test_uploads_go_to_s3_and_read_back(tiered_s3_broker, s3, topic_name):
     broker = tiered_s3_broker
-    create_topic(broker, topic_name, TIERED_TOPIC_CONFIG)
+    create_topic(broker, topic_name, config=TIERED_TOPIC_CONFIG)
     sent = produce(broker, topic_name, 2000)
     wait_offloaded(broker, topic_name)
     records = consume_from_beginning(broker, topic_name, len(sent))
@@ -88,7 +88,7 @@ def test_uploads_go_to_s3_and_read_back(tiered_s3_broker, s3, topic_name):
 
 def test_store_down_during_uploads_then_back(tiered_s3_broker, s3, topic_name):
     broker = tiered_s3_broker
-    create_topic(broker, topic_name, TIERED_TOPIC_CONFIG)
+    create_topic(broker, topic_name, config=TIERED_TOPIC_CONFIG)
     s3.fault("down")
     sent = produce(broker, topic_name, 2000)
     wait_until(lambda: metrics(broker)["strata_remote_copy_errors_total"] >= 2, 30,
@@ -108,7 +108,7 @@ def test_store_down_during_uploads_then_back(tiered_s3_broker, s3, topic_name):
 
 def test_server_errors_and_slow_answers_are_retried(tiered_s3_broker, s3, topic_name):
     broker = tiered_s3_broker
-    create_topic(broker, topic_name, TIERED_TOPIC_CONFIG)
+    create_topic(broker, topic_name, config=TIERED_TOPIC_CONFIG)
     s3.fault("error", status=500, count=7, then={"mode": "slow", "delay_ms": 3000, "count": 3, "method": "PUT"})
     sent = produce(broker, topic_name, 2000)
     wait_offloaded(broker, topic_name, timeout=60)
@@ -123,7 +123,7 @@ def test_server_errors_and_slow_answers_are_retried(tiered_s3_broker, s3, topic_
 
 def test_sigkill_mid_upload_loses_and_duplicates_nothing(tiered_s3_broker, s3, topic_name):
     broker = tiered_s3_broker
-    create_topic(broker, topic_name, TIERED_TOPIC_CONFIG)
+    create_topic(broker, topic_name, config=TIERED_TOPIC_CONFIG)
     sent = produce(broker, topic_name, 500)
     wait_offloaded(broker, topic_name)
     # Every PUT now takes 400 ms: the next uploads are in flight when the broker dies.
@@ -147,7 +147,7 @@ def test_sigkill_mid_upload_loses_and_duplicates_nothing(tiered_s3_broker, s3, t
 
 def test_remote_reads_fail_cleanly_while_the_store_is_down(tiered_s3_broker, s3, topic_name):
     broker = tiered_s3_broker
-    create_topic(broker, topic_name, TIERED_TOPIC_CONFIG)
+    create_topic(broker, topic_name, config=TIERED_TOPIC_CONFIG)
     sent = produce(broker, topic_name, 2000)
     wait_offloaded(broker, topic_name)
     s3.fault("down", count=6)
@@ -163,7 +163,7 @@ def test_tools_read_remote_segments_and_report_remote_bytes(tiered_s3_broker, s3
     import subprocess
     from conftest import strata_binary
     broker = tiered_s3_broker
-    create_topic(broker, topic_name, TIERED_TOPIC_CONFIG)
+    create_topic(broker, topic_name, config=TIERED_TOPIC_CONFIG)
     produce(broker, topic_name, 2000)
     wait_offloaded(broker, topic_name)
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing-secret"}

@@ -22,7 +22,7 @@ def tiered_broker(tmp_path_factory):
 
 
 def test_offloaded_records_are_read_back_by_every_client(tiered_broker, topic_name):
-    create_topic(tiered_broker, topic_name, TIERED_TOPIC_CONFIG)
+    create_topic(tiered_broker, topic_name, config=TIERED_TOPIC_CONFIG)
     sent = produce(tiered_broker, topic_name, 3000)
     wait_offloaded(tiered_broker, topic_name)
     values = metrics(tiered_broker)
@@ -43,7 +43,7 @@ def test_offloaded_records_are_read_back_by_every_client(tiered_broker, topic_na
 
 def test_log_start_offsets_and_offsets_by_time_include_the_remote_log(tiered_broker, topic_name):
     from kafka import KafkaConsumer, TopicPartition as KTopicPartition
-    create_topic(tiered_broker, topic_name, TIERED_TOPIC_CONFIG)
+    create_topic(tiered_broker, topic_name, config=TIERED_TOPIC_CONFIG)
     base = int(time.time() * 1000) - 3_600_000
     produce(tiered_broker, topic_name, 1000, timestamp=base)
     produce(tiered_broker, topic_name, 1000, start=1000, timestamp=base + 60_000)
@@ -74,7 +74,7 @@ def test_records_survive_sigkill_and_restart(tmp_path, topic_name):
     broker = Broker(tmp_path / "data", tmp_path / "strata.log", overrides=tiered_overrides({
         "rsm.config.storage.backend": "filesystem", "rsm.config.storage.root": str(tmp_path / "remote")})).start()
     try:
-        create_topic(broker, topic_name, TIERED_TOPIC_CONFIG)
+        create_topic(broker, topic_name, config=TIERED_TOPIC_CONFIG)
         sent = produce(broker, topic_name, 2000)
         wait_offloaded(broker, topic_name)
         broker.restart(kill=True)

@@ -6,10 +6,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka import Producer
 
 from conftest import free_port
+from kafka_support import create_topic, read_from_beginning
 
 TIERED_TOPIC_CONFIG = {
     "remote.storage.enable": "true",
@@ -28,12 +28,6 @@ def tiered_overrides(backend_settings):
         "strata.metrics.listener": f"127.0.0.1:{free_port()}",
         **backend_settings,
     }
-
-
-def create_topic(broker, name, config, partitions=1):
-    client = AdminClient({"bootstrap.servers": broker.bootstrap})
-    client.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1, config=config)],
-                         operation_timeout=10)[name].result(timeout=20)
 
 
 def produce(broker, topic, count, start=0, partition=0, timestamp=None):
@@ -57,21 +51,12 @@ def record_value(i):
 
 
 def consume_from_beginning(broker, topic, expected, partition=0, timeout=40):
-    """Every record from offset 0, with offsets, via confluent-kafka (librdkafka)."""
-    consumer = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "tiering-reader", "enable.auto.commit": False,
-                         "fetch.max.bytes": 1048576, "message.max.bytes": 1048576, "max.partition.fetch.bytes": 65536})
-    consumer.assign([TopicPartition(topic, partition, OFFSET_BEGINNING)])
-    records = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(records) < expected and time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is not None:
-                assert message.error() is None, message.error()
-                records.append((message.offset(), message.value()))
-    finally:
-        consumer.close()
-    return records
+    """Every record from offset 0, as (offset, value), via confluent-kafka (librdkafka), in fetches
+    small enough to cross several remote chunks."""
+    messages = read_from_beginning(broker, topic, expected, partitions=(partition,), timeout=timeout,
+                                   **{"group.id": "tiering-reader", "fetch.max.bytes": 1048576,
+                                      "message.max.bytes": 1048576, "max.partition.fetch.bytes": 65536})
+    return [(m.offset(), m.value()) for m in messages]
 
 
 def local_segments(broker, topic, partition=0):
