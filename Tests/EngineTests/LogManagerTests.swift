@@ -87,6 +87,9 @@ final class LogManagerTests: XCTestCase {
         _ = try log.append(&bytes)
         try manager.deleteLog(doomed)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.file("gone-0")))
+        XCTAssertThrowsError(try log.append(&bytes), "a deleted log takes no appends") { error in
+            XCTAssertEqual(error as? EngineError, .invalidArgument("log gone-0 is closed"))
+        }
         XCTAssertNil(manager.log(for: doomed))
         XCTAssertFalse(try String(contentsOfFile: directory.file("recovery-point-offset-checkpoint"), encoding: .utf8).contains("gone"))
         try manager.close()

@@ -125,11 +125,11 @@ public final class LogManager: @unchecked Sendable {
         }
     }
 
-    /// Closes the partition's log and removes its directory.
+    /// Discards the partition's log (no flush: its data is going) and removes its directory.
     public func deleteLog(_ partition: TopicPartition) throws(EngineError) {
         let removed = lock.withLock { logs.removeValue(forKey: partition) }
         guard let removed else { return }
-        try removed.close()
+        removed.discard()
         try FileSystem.removeTree(removed.directory)
         try FileSystem.syncDirectory(directory)
         try checkpoint()

@@ -158,6 +158,14 @@ public final class PartitionLog: @unchecked Sendable {
         }
     }
 
+    /// Closes the log for deletion: appends fail from now on, and nothing is flushed or
+    /// checkpointed, since the files are about to be removed (Kafka, too, deletes a topic's logs
+    /// without flushing them). Dirty pages of unlinked files are dropped by the kernel, not
+    /// written. Readers holding a segment keep their descriptors until they let go of it.
+    public func discard() {
+        lock.withLock { state.closed = true }
+    }
+
     /// Flushes segments below `offset` off the append path (after a roll), then advances the
     /// recovery point, as Kafka does when a segment rolls.
     func scheduleFlush(upTo offset: Int64, segments: [Segment]) {
