@@ -1,4 +1,5 @@
-// sync_file_range is a GNU extension: Swift's Glibc module does not export it, so it is wrapped here.
+// sync_file_range and fallocate are GNU extensions: Swift's Glibc module does not export them, so
+// they are wrapped here.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,16 @@ int strata_start_writeback(int fd, int64_t offset, int64_t length) {
 #else
     (void)fd; (void)offset; (void)length;
     return 0;
+#endif
+}
+
+int strata_preallocate(int fd, int64_t offset, int64_t length) {
+#if defined(__linux__)
+    return fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length);
+#else
+    (void)fd; (void)offset; (void)length;
+    errno = EOPNOTSUPP;
+    return -1;
 #endif
 }
 

@@ -23,7 +23,7 @@ final class BrokerConfigTests: XCTestCase {
             ("log.retention.bytes", "1000000"), ("log.index.interval.bytes", "100"), ("log.index.size.max.bytes", "4096"),
             ("log.flush.interval.messages", "1"), ("log.flush.interval.ms", "50"), ("log.cleanup.policy", "compact"),
             ("log.message.timestamp.type", "LogAppendTime"), ("message.max.bytes", "2000"),
-            ("strata.log.writeback.bytes", "65536"),
+            ("strata.log.writeback.bytes", "65536"), ("strata.log.preallocate.bytes", "0"),
         ])
         let log = config.defaultLogConfig
         XCTAssertEqual(log.segmentBytes, 1_048_576)
@@ -39,6 +39,8 @@ final class BrokerConfigTests: XCTestCase {
         XCTAssertEqual(log.maxMessageBytes, 2000)
         XCTAssertEqual(log.writebackBytes, 65536)
         XCTAssertEqual(try LogConfig(overrides: ["retention.ms": "1"], base: log).writebackBytes, 65536, "topic overrides keep it")
+        XCTAssertEqual(log.preallocateBytes, 0)
+        XCTAssertEqual(BrokerConfig().defaultLogConfig.preallocateBytes, 4 << 20)
     }
 
     func testFinerUnitsWin() throws {
@@ -77,6 +79,7 @@ final class BrokerConfigTests: XCTestCase {
         XCTAssertTrue(error([("log.message.timestamp.type", "Now")]).contains("log.message.timestamp.type"))
         XCTAssertTrue(error([("log.retention.ms", "x")]).contains("log.retention.ms"))
         XCTAssertTrue(error([("strata.log.writeback.bytes", "-1")]).hasPrefix("invalid value '-1' for strata.log.writeback.bytes"))
+        XCTAssertTrue(error([("strata.log.preallocate.bytes", "4M")]).hasPrefix("invalid value '4M' for strata.log.preallocate.bytes"))
         XCTAssertTrue(error([("advertised.listeners", "OTHER://h:1")]).contains("advertised.listeners"))
     }
 

@@ -3,7 +3,8 @@ import Foundation
 import XCTest
 
 /// `strata.log.writeback.bytes`: the active segment's appended pages are handed to the disk as
-/// they gather, so no more than that many bytes (plus the page at the tail) wait dirty in memory.
+/// they gather (by `WritebackQueue`'s thread), so no more than that many bytes (plus the page at
+/// the tail) wait dirty in memory once it has caught up.
 final class WritebackTests: XCTestCase {
     private let pageSize: UInt64 = 4096
 
@@ -49,9 +50,11 @@ final class WritebackTests: XCTestCase {
         }
     }
 
-    /// The active segment's page-cache state; skips where the kernel cannot report it (before
-    /// Linux 6.5) or the directory is on tmpfs, whose pages are never written back.
+    /// The active segment's page-cache state once the writeback thread has handed over what it
+    /// was asked for; skips where the kernel cannot report it (before Linux 6.5) or the
+    /// directory is on tmpfs, whose pages are never written back.
     private func dirtyState(of log: PartitionLog) throws -> PageCacheState {
+        WritebackQueue.shared.waitUntilIdle()
         let file = try FileDescriptor(path: try XCTUnwrap(log.segmentInfos.last).logPath, mode: .readOnly)
         guard let state = file.pageCacheState() else { throw XCTSkip("the kernel does not report page-cache state (cachestat)") }
         if fileSystemType(of: file.path) == "tmpfs" { throw XCTSkip("tmpfs has no writeback") }

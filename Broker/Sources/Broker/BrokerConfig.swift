@@ -71,6 +71,9 @@ public struct BrokerConfig: Sendable {
     /// `strata.log.writeback.bytes`: start writing an active segment back to disk every this many
     /// appended bytes (0: leave it to the kernel). Carried to every log in `defaultLogConfig`. Default 1 MiB.
     public var logWritebackBytes = 1 << 20
+    /// `strata.log.preallocate.bytes`: reserve an active segment's disk space this many bytes at
+    /// a time ahead of the appends (0: off). Carried to every log in `defaultLogConfig`. Default 4 MiB.
+    public var logPreallocateBytes = 4 << 20
     /// `log.cleaner.enable`: compact `cleanup.policy=compact` topics in the background. Default true.
     public var cleanerEnable = true
     /// `log.cleaner.backoff.ms`: the cleaner's sleep when no log needs cleaning. Default 15000.
@@ -126,6 +129,7 @@ public struct BrokerConfig: Sendable {
             defaultLogConfig = try LogConfig(overrides: topicConfigDefaults)
             defaultLogConfig.producerIdExpirationMs = producerIdExpirationMs
             defaultLogConfig.writebackBytes = logWritebackBytes
+            defaultLogConfig.preallocateBytes = logPreallocateBytes
         } catch {
             if case let .invalidConfig(topicName, value, reason) = error {
                 let brokerName = Self.brokerName(for: topicName, in: values) ?? topicName
@@ -302,6 +306,9 @@ public struct BrokerConfig: Sendable {
         "strata.inline.storage.enable": { config, name, value throws(BrokerConfigError) in config.inlineStorage = try boolean(name, value) },
         "strata.log.writeback.bytes": { config, name, value throws(BrokerConfigError) in
             config.logWritebackBytes = Int(try integer(name, value, min: 0, max: Int64(Int32.max)))
+        },
+        "strata.log.preallocate.bytes": { config, name, value throws(BrokerConfigError) in
+            config.logPreallocateBytes = Int(try integer(name, value, min: 0, max: Int64(Int32.max)))
         },
         "log.cleaner.enable": { config, name, value throws(BrokerConfigError) in config.cleanerEnable = try boolean(name, value) },
         "producer.id.expiration.ms": { config, name, value throws(BrokerConfigError) in

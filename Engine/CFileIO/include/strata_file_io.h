@@ -9,6 +9,12 @@
 /// Returns 0, or -1 with errno set; a no-op returning 0 where the call does not exist.
 int strata_start_writeback(int fd, int64_t offset, int64_t length);
 
+/// Reserves disk blocks for `[offset, offset + length)` of `fd` without changing the file's size
+/// (Linux `fallocate(FALLOC_FL_KEEP_SIZE)`), so that writes there find their blocks allocated
+/// instead of going through the file system's delayed allocation one block at a time.
+/// Returns 0, or -1 with errno set (EOPNOTSUPP where the file system or system cannot).
+int strata_preallocate(int fd, int64_t offset, int64_t length);
+
 /// Page-cache state of `[offset, offset + length)` of `fd`, in pages (Linux 6.5+ `cachestat`).
 typedef struct {
     uint64_t cached;

@@ -27,6 +27,10 @@ public final class Segment: @unchecked Sendable {
     /// `strata.log.writeback.bytes`, and the end of the range already handed to writeback.
     let writebackBytes: Int
     private var writebackRequestedUpTo: Int64
+    /// `strata.log.preallocate.bytes` (0 once the file system refused), and the end of the disk
+    /// space reserved ahead of the appends.
+    private var preallocationStep: Int64
+    private var preallocatedUpTo: Int64
 
     public var logPath: String { log.path }
     /// Appended to every file name: "" for live segments, `.cleaned` while the cleaner writes one.
@@ -61,6 +65,8 @@ public final class Segment: @unchecked Sendable {
         maxIndexBytes = config.segmentIndexBytes
         writebackBytes = config.writebackBytes
         writebackRequestedUpTo = size
+        preallocationStep = Int64(config.preallocateBytes)
+        preallocatedUpTo = size
         bytesSinceLastIndexEntry = size - (offsetIndex.entryCount > 0 ? offsetIndex.entry(offsetIndex.entryCount - 1).position : 0)
     }
 
@@ -130,6 +136,7 @@ public final class Segment: @unchecked Sendable {
             throw .invalidArgument("offset \(last.lastOffset) does not fit segment \(baseOffset)'s 32-bit relative offsets")
         }
         let start = size
+        preallocateIfDue(upTo: start + Int64(bytes.count))
         if let headers {
             var parts: [UnsafeRawBufferPointer] = []
             parts.reserveCapacity(batches.count * 2)
@@ -151,14 +158,38 @@ public final class Segment: @unchecked Sendable {
         startWritebackIfDue()
     }
 
-    /// Hands whole pages appended since the last request to writeback once `writebackBytes` have
-    /// gathered. The partial page at the tail is left out: the next append writes into it, and a
-    /// page under writeback may make that write wait.
+    /// Hands whole pages appended since the last request to writeback (on `WritebackQueue`'s
+    /// thread) once `writebackBytes` have gathered. The partial page at the tail is left out: the
+    /// next append writes into it, and a page under writeback may make that write wait.
     private func startWritebackIfDue() {
         guard writebackBytes > 0, size - writebackRequestedUpTo >= Int64(writebackBytes) else { return }
         let end = size & ~Int64(4095)
-        log.startWriteback(at: writebackRequestedUpTo, count: end - writebackRequestedUpTo)
+        WritebackQueue.shared.submit(log, at: writebackRequestedUpTo, count: end - writebackRequestedUpTo)
         writebackRequestedUpTo = end
+    }
+
+    /// Reserves disk space ahead of the appends, `preallocationStep` bytes at a time. A write
+    /// into reserved blocks skips ext4's delayed allocation, which otherwise reserves, tracks and
+    /// later allocates every 4 KiB block one by one: a third of the CPU time of a buffered write.
+    /// The file's size does not change (readers and recovery see only what was appended), and
+    /// `releasePreallocation` gives back what a segment did not use when it stops being active.
+    private func preallocateIfDue(upTo end: Int64) {
+        guard preallocationStep > 0, end > preallocatedUpTo else { return }
+        let from = max(preallocatedUpTo, size)
+        let to = (end + preallocationStep - 1) / preallocationStep * preallocationStep
+        if log.preallocate(at: from, count: to - from) {
+            preallocatedUpTo = to
+        } else {
+            preallocationStep = 0  // advisory: the writes allocate as they go
+        }
+    }
+
+    /// Gives back the disk space reserved past the last append: truncating a file to its own
+    /// size frees its blocks beyond the end.
+    private func releasePreallocation() throws(EngineError) {
+        guard preallocatedUpTo > size else { return }
+        try log.truncate(to: size)
+        preallocatedUpTo = size
     }
 
     /// The per-batch index rule, shared by appends and by recovery so both build identical indexes.
@@ -191,8 +222,10 @@ public final class Segment: @unchecked Sendable {
         return Int64((UInt64(bitPattern: baseOffset) &* 0x9E37_79B9_7F4A_7C15) % UInt64(config.segmentJitterMs))
     }
 
-    /// Called when a newer segment takes over: final time-index entry, indexes trimmed to size.
+    /// Called when a newer segment takes over (and when the log closes): final time-index entry,
+    /// indexes trimmed to size, unused preallocated space given back.
     func onBecomeInactive() throws(EngineError) {
+        try releasePreallocation()
         if let max = maxTimestampSoFar { try timeIndex.maybeAppend(timestamp: max.timestamp, offset: max.offset, force: true) }
         try offsetIndex.file.trimToValidSize()
         try timeIndex.file.trimToValidSize()
@@ -235,6 +268,8 @@ public final class Segment: @unchecked Sendable {
         self.size = size
         self.nextOffset = nextOffset
         writebackRequestedUpTo = min(writebackRequestedUpTo, size & ~Int64(4095))
+        // a truncation freed every block past the new end, reserved ones included
+        preallocatedUpTo = min(preallocatedUpTo, size)
     }
 
     func resetIndexState() {

@@ -122,6 +122,22 @@ public final class FileDescriptor: @unchecked Sendable {
         _ = strata_start_writeback(fd, offset, count)
     }
 
+    /// Reserves disk blocks for `[offset, offset + count)` without changing the file's size.
+    /// Advisory: false where the file system cannot (the writes then allocate as they go) or
+    /// the disk is full (the write itself then reports it).
+    @discardableResult
+    public func preallocate(at offset: Int64, count: Int64) -> Bool {
+        count > 0 && strata_preallocate(fd, offset, count) == 0
+    }
+
+    /// Bytes of disk the file occupies (its allocated blocks), which preallocation makes more
+    /// than its size.
+    public func allocatedBytes() throws(EngineError) -> Int64 {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .io(operation: "fstat", path: path, errno: errno) }
+        return Int64(info.st_blocks) * 512
+    }
+
     /// Flushes file data (and the size, when it changed) to stable storage.
     public func sync() throws(EngineError) {
         #if os(Linux)

@@ -1,0 +1,110 @@
+@testable import Engine
+import Foundation
+import XCTest
+
+/// `strata.log.preallocate.bytes`: the active segment's disk space is reserved ahead of the
+/// appends without changing the file's size, and given back when the segment stops being active.
+final class PreallocationTests: XCTestCase {
+    private let step = 1 << 20
+
+    func testTheActiveSegmentReservesSpaceAheadAndARollGivesBackWhatItDidNotUse() throws {
+        let directory = TemporaryDirectory()
+        var config = LogConfig()
+        config.preallocateBytes = step
+        config.segmentBytes = 3 << 20
+        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        try appendBatches(to: log, bytes: 1_500_000)
+
+        let active = try file(of: log, segment: 0)
+        let size = try active.size()
+        XCTAssertEqual(size, try XCTUnwrap(log.segmentInfos.last).size, "the file's size is what was appended")
+        let allocated = try active.allocatedBytes()
+        try skipUnlessPreallocated(allocated: allocated, size: size)
+        XCTAssertGreaterThanOrEqual(allocated, 2 << 20, "reserved up to the next 1 MiB step")
+
+        // Appends run past segment.bytes: the log rolls, and the old segment keeps only its data.
+        try appendBatches(to: log, bytes: 2_000_000)
+        XCTAssertEqual(log.segmentInfos.count, 2)
+        let rolled = try file(of: log, segment: 0)
+        XCTAssertLessThan(try rolled.allocatedBytes(), try rolled.size() + 4096 * 2, "the unused reservation is given back")
+        let newActive = try file(of: log, segment: 1)
+        XCTAssertGreaterThan(try newActive.allocatedBytes(), try newActive.size(), "the new active segment reserves ahead")
+        XCTAssertEqual(try LogFixtures.allRecords(log).map(\.offset), Array(0..<log.logEndOffset))
+    }
+
+    func testCloseGivesBackTheReservationAndTheLogReopensWhole() throws {
+        let directory = TemporaryDirectory()
+        var config = LogConfig()
+        config.preallocateBytes = step
+        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        try appendBatches(to: log, bytes: 300_000)
+        let active = try file(of: log, segment: 0)
+        try skipUnlessPreallocated(allocated: try active.allocatedBytes(), size: try active.size())
+        let end = log.logEndOffset
+        try log.close()
+        XCTAssertLessThan(try active.allocatedBytes(), try active.size() + 4096 * 2)
+
+        let (reopened, _) = try LogFixtures.open(directory.path, config: config)
+        XCTAssertEqual(reopened.logEndOffset, end)
+        XCTAssertEqual(try LogFixtures.allRecords(reopened).map(\.offset), Array(0..<end))
+        try reopened.close()
+    }
+
+    /// A crash leaves the reservation past the end of the file: recovery reads only what was
+    /// appended, appends go on, and a truncation frees the reservation with the cut.
+    func testAfterACrashTheReservationPastTheEndIsHarmless() throws {
+        let directory = TemporaryDirectory()
+        var config = LogConfig()
+        config.preallocateBytes = step
+        do {
+            let (log, _) = try LogFixtures.open(directory.path, config: config)
+            try appendBatches(to: log, bytes: 300_000)
+            let active = try file(of: log, segment: 0)
+            try skipUnlessPreallocated(allocated: try active.allocatedBytes(), size: try active.size())
+            // no close: as after SIGKILL, the log is opened again without a clean shutdown
+        }
+        let (log, _) = try LogFixtures.open(directory.path, config: config, checkpoints: PartitionLogCheckpoints(hadCleanShutdown: false))
+        let end = log.logEndOffset
+        XCTAssertGreaterThan(end, 0)
+        XCTAssertEqual(try LogFixtures.allRecords(log).map(\.offset), Array(0..<end))
+        XCTAssertGreaterThan(try file(of: log, segment: 0).allocatedBytes(), try file(of: log, segment: 0).size())
+
+        _ = try log.truncate(to: end / 2)
+        let cut = try file(of: log, segment: 0)
+        XCTAssertLessThan(try cut.allocatedBytes(), try cut.size() + 4096 * 2, "the truncation freed the blocks past the cut")
+        try appendBatches(to: log, bytes: 100_000)
+        XCTAssertGreaterThan(try cut.allocatedBytes(), try cut.size(), "appends reserve again")
+        XCTAssertEqual(try LogFixtures.allRecords(log).map(\.offset), Array(0..<log.logEndOffset))
+        try log.close()
+    }
+
+    func testWithPreallocationOffTheFileHoldsOnlyItsData() throws {
+        let directory = TemporaryDirectory()
+        var config = LogConfig()
+        config.preallocateBytes = 0
+        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        try appendBatches(to: log, bytes: 300_000)
+        try log.flush()
+        let active = try file(of: log, segment: 0)
+        XCTAssertLessThan(try active.allocatedBytes(), try active.size() + 4096 * 2)
+        try log.close()
+    }
+
+    private func appendBatches(to log: PartitionLog, bytes total: Int) throws {
+        let batch = LogFixtures.batch(count: 20, valueSize: 1000)
+        var appended = 0
+        while appended < total {
+            var bytes = batch.bytes
+            appended += try log.append(&bytes).bytes
+        }
+    }
+
+    private func file(of log: PartitionLog, segment: Int) throws -> FileDescriptor {
+        try FileDescriptor(path: log.segmentInfos[segment].logPath, mode: .readOnly)
+    }
+
+    /// Skips where the file system cannot reserve space past the end of a file.
+    private func skipUnlessPreallocated(allocated: Int64, size: Int64) throws {
+        if allocated <= size + 4096 { throw XCTSkip("this file system does not preallocate (fallocate KEEP_SIZE)") }
+    }
+}
