@@ -13,7 +13,7 @@ final class PreallocationTests: XCTestCase {
         config.preallocateBytes = step
         config.segmentBytes = 3 << 20
         let (log, _) = try LogFixtures.open(directory.path, config: config)
-        try appendBatches(to: log, bytes: 1_500_000)
+        try LogFixtures.appendBatches(to: log, records: 20, bytes: 1_500_000)
 
         let active = try file(of: log, segment: 0)
         let size = try active.size()
@@ -23,7 +23,7 @@ final class PreallocationTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(allocated, 2 << 20, "reserved up to the next 1 MiB step")
 
         // Appends run past segment.bytes: the log rolls, and the old segment keeps only its data.
-        try appendBatches(to: log, bytes: 2_000_000)
+        try LogFixtures.appendBatches(to: log, records: 20, bytes: 2_000_000)
         XCTAssertEqual(log.segmentInfos.count, 2)
         let rolled = try file(of: log, segment: 0)
         XCTAssertLessThan(try rolled.allocatedBytes(), try rolled.size() + 4096 * 2, "the unused reservation is given back")
@@ -37,7 +37,7 @@ final class PreallocationTests: XCTestCase {
         var config = LogConfig()
         config.preallocateBytes = step
         let (log, _) = try LogFixtures.open(directory.path, config: config)
-        try appendBatches(to: log, bytes: 300_000)
+        try LogFixtures.appendBatches(to: log, records: 20, bytes: 300_000)
         let active = try file(of: log, segment: 0)
         try skipUnlessPreallocated(allocated: try active.allocatedBytes(), size: try active.size())
         let end = log.logEndOffset
@@ -58,7 +58,7 @@ final class PreallocationTests: XCTestCase {
         config.preallocateBytes = step
         do {
             let (log, _) = try LogFixtures.open(directory.path, config: config)
-            try appendBatches(to: log, bytes: 300_000)
+            try LogFixtures.appendBatches(to: log, records: 20, bytes: 300_000)
             let active = try file(of: log, segment: 0)
             try skipUnlessPreallocated(allocated: try active.allocatedBytes(), size: try active.size())
             // no close: as after SIGKILL, the log is opened again without a clean shutdown
@@ -72,7 +72,7 @@ final class PreallocationTests: XCTestCase {
         _ = try log.truncate(to: end / 2)
         let cut = try file(of: log, segment: 0)
         XCTAssertLessThan(try cut.allocatedBytes(), try cut.size() + 4096 * 2, "the truncation freed the blocks past the cut")
-        try appendBatches(to: log, bytes: 100_000)
+        try LogFixtures.appendBatches(to: log, records: 20, bytes: 100_000)
         XCTAssertGreaterThan(try cut.allocatedBytes(), try cut.size(), "appends reserve again")
         XCTAssertEqual(try LogFixtures.allRecords(log).map(\.offset), Array(0..<log.logEndOffset))
         try log.close()
@@ -83,20 +83,11 @@ final class PreallocationTests: XCTestCase {
         var config = LogConfig()
         config.preallocateBytes = 0
         let (log, _) = try LogFixtures.open(directory.path, config: config)
-        try appendBatches(to: log, bytes: 300_000)
+        try LogFixtures.appendBatches(to: log, records: 20, bytes: 300_000)
         try log.flush()
         let active = try file(of: log, segment: 0)
         XCTAssertLessThan(try active.allocatedBytes(), try active.size() + 4096 * 2)
         try log.close()
-    }
-
-    private func appendBatches(to log: PartitionLog, bytes total: Int) throws {
-        let batch = LogFixtures.batch(count: 20, valueSize: 1000)
-        var appended = 0
-        while appended < total {
-            var bytes = batch.bytes
-            appended += try log.append(&bytes).bytes
-        }
     }
 
     private func file(of log: PartitionLog, segment: Int) throws -> FileDescriptor {

@@ -15,7 +15,7 @@ final class WritebackTests: XCTestCase {
         let (log, _) = try LogFixtures.open(directory.path, config: config)
         let bound = UInt64(config.writebackBytes) / pageSize + 1
 
-        try appendBatches(to: log, bytes: 8 << 20)
+        try LogFixtures.appendBatches(to: log, records: 60, bytes: 8 << 20)
         let state = try dirtyState(of: log)
         XCTAssertGreaterThan(state.cachedPages, 1024, "the appended pages are in the page cache")
         XCTAssertLessThanOrEqual(state.dirtyPages, bound, "\(state)")
@@ -24,7 +24,7 @@ final class WritebackTests: XCTestCase {
         // writeback follows them there.
         let cut = log.logEndOffset / 4
         _ = try log.truncate(to: cut)
-        try appendBatches(to: log, bytes: 4 << 20)
+        try LogFixtures.appendBatches(to: log, records: 60, bytes: 4 << 20)
         XCTAssertLessThanOrEqual(try dirtyState(of: log).dirtyPages, bound)
         let records = try LogFixtures.allRecords(log)
         XCTAssertEqual(records.map(\.offset), Array(0..<log.logEndOffset), "offsets continue after the cut")
@@ -35,19 +35,10 @@ final class WritebackTests: XCTestCase {
         var config = LogConfig()
         config.writebackBytes = 0
         let (log, _) = try LogFixtures.open(directory.path, config: config)
-        try appendBatches(to: log, bytes: 8 << 20)
+        try LogFixtures.appendBatches(to: log, records: 60, bytes: 8 << 20)
         // The kernel's own flusher writes pages back only after 30 s (or under memory pressure),
         // so right after the appends nearly all of them are still dirty.
         XCTAssertGreaterThan(try dirtyState(of: log).dirtyPages, 1024)
-    }
-
-    private func appendBatches(to log: PartitionLog, bytes total: Int) throws {
-        let batch = LogFixtures.batch(count: 60, valueSize: 1000)
-        var appended = 0
-        while appended < total {
-            var bytes = batch.bytes
-            appended += try log.append(&bytes).bytes
-        }
     }
 
     /// The active segment's page-cache state once the writeback thread has handed over what it

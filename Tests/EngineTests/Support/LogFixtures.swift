@@ -49,6 +49,17 @@ enum LogFixtures {
         try PartitionLog.open(directory: directory, topicPartition: TopicPartition(topic: "t", partition: 0), config: config, checkpoints: checkpoints, clock: clock)
     }
 
+    /// Appends copies of one batch of `records` records of 1,000-byte values until at least
+    /// `total` bytes are in.
+    static func appendBatches(to log: PartitionLog, records: Int, bytes total: Int) throws {
+        let template = batch(count: records, valueSize: 1000)
+        var appended = 0
+        while appended < total {
+            var bytes = template.bytes
+            appended += try log.append(&bytes).bytes
+        }
+    }
+
     /// Every record in the log from its start, via the public read path.
     static func allRecords(_ log: PartitionLog, isolation: ReadIsolation = .logEnd) throws -> [Record] {
         var records: [Record] = []
