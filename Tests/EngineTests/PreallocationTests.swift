@@ -51,7 +51,8 @@ final class PreallocationTests: XCTestCase {
     }
 
     /// A crash leaves the reservation past the end of the file: recovery reads only what was
-    /// appended, appends go on, and a truncation frees the reservation with the cut.
+    /// appended, appends go on, and a truncation frees the reservation with the cut; a log
+    /// reopened after a crash and closed without appends gives it back too.
     func testAfterACrashTheReservationPastTheEndIsHarmless() throws {
         let directory = TemporaryDirectory()
         var config = LogConfig()
@@ -63,19 +64,27 @@ final class PreallocationTests: XCTestCase {
             try skipUnlessPreallocated(allocated: try active.allocatedBytes(), size: try active.size())
             // no close: as after SIGKILL, the log is opened again without a clean shutdown
         }
-        let (log, _) = try LogFixtures.open(directory.path, config: config, checkpoints: PartitionLogCheckpoints(hadCleanShutdown: false))
-        let end = log.logEndOffset
-        XCTAssertGreaterThan(end, 0)
-        XCTAssertEqual(try LogFixtures.allRecords(log).map(\.offset), Array(0..<end))
-        XCTAssertGreaterThan(try file(of: log, segment: 0).allocatedBytes(), try file(of: log, segment: 0).size())
+        let reopen = { try LogFixtures.open(directory.path, config: config, checkpoints: PartitionLogCheckpoints(hadCleanShutdown: false)).log }
+        do {
+            let log = try reopen()
+            let end = log.logEndOffset
+            XCTAssertGreaterThan(end, 0)
+            XCTAssertEqual(try LogFixtures.allRecords(log).map(\.offset), Array(0..<end))
+            let file = try file(of: log, segment: 0)
+            XCTAssertGreaterThan(try file.allocatedBytes(), try file.size())
 
-        _ = try log.truncate(to: end / 2)
-        let cut = try file(of: log, segment: 0)
-        XCTAssertLessThan(try cut.allocatedBytes(), try cut.size() + 4096 * 2, "the truncation freed the blocks past the cut")
-        try LogFixtures.appendBatches(to: log, records: 20, bytes: 100_000)
-        XCTAssertGreaterThan(try cut.allocatedBytes(), try cut.size(), "appends reserve again")
-        XCTAssertEqual(try LogFixtures.allRecords(log).map(\.offset), Array(0..<log.logEndOffset))
+            _ = try log.truncate(to: end / 2)
+            XCTAssertLessThan(try file.allocatedBytes(), try file.size() + 4096 * 2, "the truncation freed the blocks past the cut")
+            try LogFixtures.appendBatches(to: log, records: 20, bytes: 100_000)
+            XCTAssertGreaterThan(try file.allocatedBytes(), try file.size(), "appends reserve again")
+            XCTAssertEqual(try LogFixtures.allRecords(log).map(\.offset), Array(0..<log.logEndOffset))
+            // no close: a second crash
+        }
+        let log = try reopen()
+        let file = try file(of: log, segment: 0)
+        XCTAssertGreaterThan(try file.allocatedBytes(), try file.size())
         try log.close()
+        XCTAssertLessThan(try file.allocatedBytes(), try file.size() + 4096 * 2, "closing without appends gave back what the crash left")
     }
 
     func testWithPreallocationOffTheFileHoldsOnlyItsData() throws {

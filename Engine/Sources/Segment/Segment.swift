@@ -31,6 +31,9 @@ public final class Segment: @unchecked Sendable {
     /// space reserved ahead of the appends.
     private var preallocationStep: Int64
     private var preallocatedUpTo: Int64
+    /// True for an active segment opened from disk: a crash may have left space reserved past
+    /// its end, which its first `releasePreallocation` gives back.
+    private var reservationPastEndUnknown = false
 
     public var logPath: String { log.path }
     /// Appended to every file name: "" for live segments, `.cleaned` while the cleaner writes one.
@@ -86,7 +89,9 @@ public final class Segment: @unchecked Sendable {
     static func open(directory: String, baseOffset: Int64, config: LogConfig, active: Bool, now: Int64) throws(EngineError) -> Segment {
         let path = SegmentFileName.path(directory: directory, baseOffset: baseOffset, suffix: SegmentFileName.log)
         let log = try FileDescriptor(path: path, mode: .readWrite)
-        return try Segment(baseOffset: baseOffset, directory: directory, log: log, size: try log.size(), config: config, active: active, now: now)
+        let segment = try Segment(baseOffset: baseOffset, directory: directory, log: log, size: try log.size(), config: config, active: active, now: now)
+        segment.reservationPastEndUnknown = active
+        return segment
     }
 
     /// Establishes `nextOffset` and the rolling timestamp from the files (after `open`).
@@ -187,9 +192,10 @@ public final class Segment: @unchecked Sendable {
     /// Gives back the disk space reserved past the last append: truncating a file to its own
     /// size frees its blocks beyond the end.
     private func releasePreallocation() throws(EngineError) {
-        guard preallocatedUpTo > size else { return }
+        guard preallocatedUpTo > size || reservationPastEndUnknown else { return }
         try log.truncate(to: size)
         preallocatedUpTo = size
+        reservationPastEndUnknown = false
     }
 
     /// The per-batch index rule, shared by appends and by recovery so both build identical indexes.
