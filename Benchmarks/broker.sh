@@ -4,7 +4,7 @@
 # this machine together.
 #
 #   Benchmarks/broker.sh            full run (about 3 minutes once built)
-#   Benchmarks/broker.sh --quick    short run (6 produce pairs, 1 consume pair, 3 s latency run)
+#   Benchmarks/broker.sh --quick    short run (6 produce pairs, 1 consume pair, 3 s latency run; 1–2 minutes)
 #
 # Options:
 #   --quick            fewer pairs, shorter latency run
