@@ -18,6 +18,21 @@ int strata_start_writeback(int fd, int64_t offset, int64_t length) {
 #endif
 }
 
+int strata_drop_cached(int fd, int64_t offset, int64_t length) {
+#if defined(__linux__)
+    // Only clean pages can be dropped: the range was handed to writeback earlier, so the wait is
+    // for I/O already under way.
+    unsigned flags = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+    if (sync_file_range(fd, (off_t)offset, (off_t)length, flags) != 0) return -1;
+    int error = posix_fadvise(fd, (off_t)offset, (off_t)length, POSIX_FADV_DONTNEED);
+    if (error != 0) { errno = error; return -1; }
+    return 0;
+#else
+    (void)fd; (void)offset; (void)length;
+    return 0;
+#endif
+}
+
 int strata_preallocate(int fd, int64_t offset, int64_t length) {
 #if defined(__linux__)
     return fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length);

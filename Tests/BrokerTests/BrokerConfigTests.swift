@@ -24,6 +24,7 @@ final class BrokerConfigTests: XCTestCase {
             ("log.flush.interval.messages", "1"), ("log.flush.interval.ms", "50"), ("log.cleanup.policy", "compact"),
             ("log.message.timestamp.type", "LogAppendTime"), ("message.max.bytes", "2000"),
             ("strata.log.writeback.bytes", "65536"), ("strata.log.preallocate.bytes", "0"),
+            ("strata.log.page.cache.retain.bytes", "8388608"),
         ])
         let log = config.defaultLogConfig
         XCTAssertEqual(log.segmentBytes, 1_048_576)
@@ -40,6 +41,8 @@ final class BrokerConfigTests: XCTestCase {
         XCTAssertEqual(log.writebackBytes, 65536)
         XCTAssertEqual(try LogConfig(overrides: ["retention.ms": "1"], base: log).writebackBytes, 65536, "topic overrides keep it")
         XCTAssertEqual(log.preallocateBytes, 0)
+        XCTAssertEqual(log.pageCacheRetainBytes, 8 << 20)
+        XCTAssertEqual(BrokerConfig().defaultLogConfig.pageCacheRetainBytes, 0, "Kafka's way by default: the cache keeps everything")
         XCTAssertEqual(BrokerConfig().defaultLogConfig.preallocateBytes, 4 << 20)
     }
 
@@ -80,6 +83,8 @@ final class BrokerConfigTests: XCTestCase {
         XCTAssertTrue(error([("log.retention.ms", "x")]).contains("log.retention.ms"))
         XCTAssertTrue(error([("strata.log.writeback.bytes", "-1")]).hasPrefix("invalid value '-1' for strata.log.writeback.bytes"))
         XCTAssertTrue(error([("strata.log.preallocate.bytes", "4M")]).hasPrefix("invalid value '4M' for strata.log.preallocate.bytes"))
+        XCTAssertEqual(error([("strata.log.page.cache.retain.bytes", "1048576"), ("strata.log.writeback.bytes", "0")]),
+                       "invalid value '1048576' for strata.log.page.cache.retain.bytes: pages leave the cache once written back, which needs strata.log.writeback.bytes above 0")
         XCTAssertTrue(error([("advertised.listeners", "OTHER://h:1")]).contains("advertised.listeners"))
     }
 

@@ -41,6 +41,32 @@ final class WritebackTests: XCTestCase {
         XCTAssertGreaterThan(try dirtyState(of: log).dirtyPages, 1024)
     }
 
+    /// `strata.log.page.cache.retain.bytes`: once written back, pages further than that behind
+    /// the tail leave the page cache; every record still reads back (from disk).
+    func testPagesBeyondTheRetainedTailLeaveThePageCache() throws {
+        let directory = TemporaryDirectory()
+        var config = LogConfig()
+        config.writebackBytes = 1 << 20
+        config.pageCacheRetainBytes = 2 << 20
+        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        try LogFixtures.appendBatches(to: log, records: 60, bytes: 16 << 20)
+        let state = try dirtyState(of: log)
+        // the retained 2 MiB, the range just handed over and the tail since then: under 5 MiB
+        XCTAssertLessThan(state.cachedPages, UInt64(5 << 20) / pageSize, "\(state)")
+        XCTAssertEqual(try LogFixtures.allRecords(log).map(\.offset), Array(0..<log.logEndOffset))
+        try log.close()
+    }
+
+    func testWithoutARetainLimitWrittenPagesStayCached() throws {
+        let directory = TemporaryDirectory()
+        var config = LogConfig()
+        config.writebackBytes = 1 << 20
+        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        try LogFixtures.appendBatches(to: log, records: 60, bytes: 16 << 20)
+        XCTAssertGreaterThan(try dirtyState(of: log).cachedPages, UInt64(15 << 20) / pageSize)
+        try log.close()
+    }
+
     /// The active segment's page-cache state once the writeback thread has handed over what it
     /// was asked for; skips where the kernel cannot report it (before Linux 6.5) or the
     /// directory is on tmpfs, whose pages are never written back.

@@ -34,7 +34,9 @@ struct Serve: ParsableCommand {
             serves /metrics; strata.log.writeback.bytes (1048576) starts writeback of every this \
             many appended bytes (0: the kernel's flusher alone); strata.log.preallocate.bytes \
             (4194304) reserves the active segment's disk space that many bytes ahead of the appends \
-            (0: off). README.md lists every setting with its default.
+            (0: off); strata.log.page.cache.retain.bytes (0: keep all) drops written pages that \
+            far behind a segment's tail from the page cache. README.md lists every setting with \
+            its default.
 
             SIGTERM or SIGINT stops the broker cleanly: it stops accepting connections, finishes \
             the requests in flight and closes the logs, so the next start needs no recovery. After \

@@ -68,6 +68,7 @@ extension BrokerConfig {
         case "producer.id.expiration.ms": return String(defaults.producerIdExpirationMs)
         case "strata.log.writeback.bytes": return String(defaults.logWritebackBytes)
         case "strata.log.preallocate.bytes": return String(defaults.logPreallocateBytes)
+        case "strata.log.page.cache.retain.bytes": return String(defaults.logPageCacheRetainBytes)
         case "log.cleaner.dedupe.buffer.size": return String(defaults.cleaner.dedupeBufferBytes)
         case "log.cleaner.io.buffer.load.factor": return String(defaults.cleaner.loadFactor)
         case "log.cleaner.io.max.bytes.per.second": return "1.7976931348623157E308"

@@ -74,6 +74,10 @@ public struct BrokerConfig: Sendable {
     /// `strata.log.preallocate.bytes`: reserve an active segment's disk space this many bytes at
     /// a time ahead of the appends (0: off). Carried to every log in `defaultLogConfig`. Default 4 MiB.
     public var logPreallocateBytes = 4 << 20
+    /// `strata.log.page.cache.retain.bytes`: with writeback on, how much of an active segment
+    /// behind its tail stays in the page cache once written (0: all of it, Kafka's way).
+    /// Carried to every log in `defaultLogConfig`. Default 0.
+    public var logPageCacheRetainBytes = 0
     /// `log.cleaner.enable`: compact `cleanup.policy=compact` topics in the background. Default true.
     public var cleanerEnable = true
     /// `log.cleaner.backoff.ms`: the cleaner's sleep when no log needs cleaning. Default 15000.
@@ -125,11 +129,16 @@ public struct BrokerConfig: Sendable {
         try resolvePrecedence(values)
         try validateListeners()
         try tiering.validate()
+        if logPageCacheRetainBytes > 0 && logWritebackBytes == 0 {
+            throw BrokerConfigError(name: "strata.log.page.cache.retain.bytes", value: String(logPageCacheRetainBytes),
+                                    reason: "pages leave the cache once written back, which needs strata.log.writeback.bytes above 0")
+        }
         do {
             defaultLogConfig = try LogConfig(overrides: topicConfigDefaults)
             defaultLogConfig.producerIdExpirationMs = producerIdExpirationMs
             defaultLogConfig.writebackBytes = logWritebackBytes
             defaultLogConfig.preallocateBytes = logPreallocateBytes
+            defaultLogConfig.pageCacheRetainBytes = logPageCacheRetainBytes
         } catch {
             if case let .invalidConfig(topicName, value, reason) = error {
                 let brokerName = Self.brokerName(for: topicName, in: values) ?? topicName
@@ -306,6 +315,9 @@ public struct BrokerConfig: Sendable {
         "strata.inline.storage.enable": { config, name, value throws(BrokerConfigError) in config.inlineStorage = try boolean(name, value) },
         "strata.log.writeback.bytes": { config, name, value throws(BrokerConfigError) in
             config.logWritebackBytes = Int(try integer(name, value, min: 0, max: Int64(Int32.max)))
+        },
+        "strata.log.page.cache.retain.bytes": { config, name, value throws(BrokerConfigError) in
+            config.logPageCacheRetainBytes = Int(try integer(name, value, min: 0, max: Int64(Int32.max)))
         },
         "strata.log.preallocate.bytes": { config, name, value throws(BrokerConfigError) in
             config.logPreallocateBytes = Int(try integer(name, value, min: 0, max: Int64(Int32.max)))

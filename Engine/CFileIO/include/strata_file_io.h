@@ -9,6 +9,11 @@
 /// Returns 0, or -1 with errno set; a no-op returning 0 where the call does not exist.
 int strata_start_writeback(int fd, int64_t offset, int64_t length);
 
+/// Drops `[offset, offset + length)` of `fd` from the page cache once it is on disk: waits for
+/// the range's writeback (starting it for pages still dirty), then `posix_fadvise(DONTNEED)`.
+/// Returns 0, or -1 with errno set.
+int strata_drop_cached(int fd, int64_t offset, int64_t length);
+
 /// Reserves disk blocks for `[offset, offset + length)` of `fd` without changing the file's size
 /// (Linux `fallocate(FALLOC_FL_KEEP_SIZE)`), so that writes there find their blocks allocated
 /// instead of going through the file system's delayed allocation one block at a time.

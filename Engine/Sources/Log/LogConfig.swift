@@ -62,6 +62,12 @@ public struct LogConfig: Equatable, Sendable {
     /// allocation block by block; what a segment did not use is given back when it rolls or the
     /// log closes. 0 turns it off. Default 4 MiB.
     public var preallocateBytes: Int = 4 << 20
+    /// `strata.log.page.cache.retain.bytes` (a broker setting, not a topic config): with
+    /// writeback on, how much of the active segment behind its tail stays in the page cache;
+    /// older pages leave it once written, so a steady stream of appends reuses memory instead of
+    /// growing the cache (consumers reading further back read from disk). 0 keeps everything, as
+    /// Kafka does. Default 0.
+    public var pageCacheRetainBytes: Int = 0
 
     public init() {}
 

@@ -27,6 +27,10 @@ public final class Segment: @unchecked Sendable {
     /// `strata.log.writeback.bytes`, and the end of the range already handed to writeback.
     let writebackBytes: Int
     private var writebackRequestedUpTo: Int64
+    /// `strata.log.page.cache.retain.bytes`, and the end of the range already asked to leave the
+    /// page cache.
+    let pageCacheRetainBytes: Int
+    private var droppedFromCacheUpTo: Int64
     /// `strata.log.preallocate.bytes` (0 once the file system refused), and the end of the disk
     /// space reserved ahead of the appends.
     private var preallocationStep: Int64
@@ -68,6 +72,8 @@ public final class Segment: @unchecked Sendable {
         maxIndexBytes = config.segmentIndexBytes
         writebackBytes = config.writebackBytes
         writebackRequestedUpTo = size
+        pageCacheRetainBytes = config.pageCacheRetainBytes
+        droppedFromCacheUpTo = 0
         preallocationStep = Int64(config.preallocateBytes)
         preallocatedUpTo = size
         bytesSinceLastIndexEntry = size - (offsetIndex.entryCount > 0 ? offsetIndex.entry(offsetIndex.entryCount - 1).position : 0)
@@ -166,10 +172,20 @@ public final class Segment: @unchecked Sendable {
     /// Hands whole pages appended since the last request to writeback (on `WritebackQueue`'s
     /// thread) once `writebackBytes` have gathered. The partial page at the tail is left out: the
     /// next append writes into it, and a page under writeback may make that write wait.
+    /// With `pageCacheRetainBytes`, the pages that many bytes and more behind the range just
+    /// handed over leave the page cache after it.
     private func startWritebackIfDue() {
         guard writebackBytes > 0, size - writebackRequestedUpTo >= Int64(writebackBytes) else { return }
         let end = size & ~Int64(4095)
-        WritebackQueue.shared.submit(log, at: writebackRequestedUpTo, count: end - writebackRequestedUpTo)
+        var drop: Range<Int64> = 0..<0
+        if pageCacheRetainBytes > 0 {
+            let dropEnd = max(0, (writebackRequestedUpTo - Int64(pageCacheRetainBytes)) & ~Int64(4095))
+            if dropEnd > droppedFromCacheUpTo {
+                drop = droppedFromCacheUpTo..<dropEnd
+                droppedFromCacheUpTo = dropEnd
+            }
+        }
+        WritebackQueue.shared.submit(log, at: writebackRequestedUpTo, count: end - writebackRequestedUpTo, drop: drop)
         writebackRequestedUpTo = end
     }
 
@@ -274,6 +290,7 @@ public final class Segment: @unchecked Sendable {
         self.size = size
         self.nextOffset = nextOffset
         writebackRequestedUpTo = min(writebackRequestedUpTo, size & ~Int64(4095))
+        droppedFromCacheUpTo = min(droppedFromCacheUpTo, size & ~Int64(4095))
         // a truncation freed every block past the new end, reserved ones included
         preallocatedUpTo = min(preallocatedUpTo, size)
     }

@@ -122,6 +122,13 @@ public final class FileDescriptor: @unchecked Sendable {
         _ = strata_start_writeback(fd, offset, count)
     }
 
+    /// Drops `[offset, offset + count)` from the page cache once it is on disk (waiting for its
+    /// writeback). Advisory, like `startWriteback`: a write error stays for the next `sync()`.
+    public func dropFromPageCache(at offset: Int64, count: Int64) {
+        guard count > 0 else { return }
+        _ = strata_drop_cached(fd, offset, count)
+    }
+
     /// Reserves disk blocks for `[offset, offset + count)` without changing the file's size.
     /// Advisory: false where the file system cannot (the writes then allocate as they go) or
     /// the disk is full (the write itself then reports it).

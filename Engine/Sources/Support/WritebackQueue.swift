@@ -12,9 +12,14 @@ public final class WritebackQueue: Sendable {
 
     private let queue = DispatchQueue(label: "strata.log.writeback", qos: .utility)
 
-    /// Asks for writeback of `[offset, offset + count)` of `file`, soon, in submission order.
-    public func submit(_ file: FileDescriptor, at offset: Int64, count: Int64) {
-        queue.async { file.startWriteback(at: offset, count: count) }
+    /// Asks for writeback of `[offset, offset + count)` of `file`, soon, in submission order,
+    /// and then, when `drop` is not empty, for that older range to leave the page cache once it
+    /// is on disk (`strata.log.page.cache.retain.bytes`).
+    public func submit(_ file: FileDescriptor, at offset: Int64, count: Int64, drop: Range<Int64> = 0..<0) {
+        queue.async {
+            file.startWriteback(at: offset, count: count)
+            if !drop.isEmpty { file.dropFromPageCache(at: drop.lowerBound, count: drop.upperBound - drop.lowerBound) }
+        }
     }
 
     /// Returns once every request submitted before the call has been handed to the kernel.
