@@ -87,6 +87,19 @@ final class PreallocationTests: XCTestCase {
         XCTAssertLessThan(try file.allocatedBytes(), try file.size() + 4096 * 2, "closing without appends gave back what the crash left")
     }
 
+    func testNoReservationGoesPastSegmentBytes() throws {
+        let directory = TemporaryDirectory()
+        var config = LogConfig()
+        config.preallocateBytes = 4 << 20
+        config.segmentBytes = 1_000_000
+        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        try LogFixtures.appendBatches(to: log, records: 20, bytes: 300_000)
+        let active = try file(of: log, segment: 0)
+        try skipUnlessPreallocated(allocated: try active.allocatedBytes(), size: try active.size())
+        XCTAssertLessThanOrEqual(try active.allocatedBytes(), 1_000_000 + 4096, "reserved up to segment.bytes, not a whole 4 MiB step")
+        try log.close()
+    }
+
     func testWithPreallocationOffTheFileHoldsOnlyItsData() throws {
         let directory = TemporaryDirectory()
         var config = LogConfig()

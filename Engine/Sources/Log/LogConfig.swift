@@ -58,7 +58,7 @@ public struct LogConfig: Equatable, Sendable {
     public var writebackBytes: Int = 1 << 20
     /// `strata.log.preallocate.bytes` (a broker setting, not a topic config): the active
     /// segment's file is reserved on disk this many bytes at a time ahead of the appends
-    /// (`fallocate` keeping the file's size), so appends do not pay the file system's delayed
+    /// (`fallocate` keeping the file's size; never past `segment.bytes`), so appends do not pay the file system's delayed
     /// allocation block by block; what a segment did not use is given back when it rolls or the
     /// log closes. 0 turns it off. Default 4 MiB.
     public var preallocateBytes: Int = 4 << 20

@@ -35,6 +35,8 @@ public final class Segment: @unchecked Sendable {
     /// space reserved ahead of the appends.
     private var preallocationStep: Int64
     private var preallocatedUpTo: Int64
+    /// `segment.bytes`: a segment rolls before it would grow past it, so no reservation does.
+    private let preallocationLimit: Int64
     /// True for an active segment opened from disk: a crash may have left space reserved past
     /// its end, which its first `releasePreallocation` gives back.
     private var reservationPastEndUnknown = false
@@ -75,6 +77,7 @@ public final class Segment: @unchecked Sendable {
         pageCacheRetainBytes = config.pageCacheRetainBytes
         droppedFromCacheUpTo = 0
         preallocationStep = Int64(config.preallocateBytes)
+        preallocationLimit = Int64(config.segmentBytes)
         preallocatedUpTo = size
         bytesSinceLastIndexEntry = size - (offsetIndex.entryCount > 0 ? offsetIndex.entry(offsetIndex.entryCount - 1).position : 0)
     }
@@ -197,7 +200,7 @@ public final class Segment: @unchecked Sendable {
     private func preallocateIfDue(upTo end: Int64) {
         guard preallocationStep > 0, end > preallocatedUpTo else { return }
         let from = max(preallocatedUpTo, size)
-        let to = (end + preallocationStep - 1) / preallocationStep * preallocationStep
+        let to = max(end, min((end + preallocationStep - 1) / preallocationStep * preallocationStep, preallocationLimit))
         if log.preallocate(at: from, count: to - from) {
             preallocatedUpTo = to
         } else {
