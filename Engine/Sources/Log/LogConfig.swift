@@ -58,9 +58,9 @@ public struct LogConfig: Equatable, Sendable {
     public var writebackBytes: Int = 1 << 20
     /// `strata.log.preallocate.bytes` (a broker setting, not a topic config): the active
     /// segment's file is reserved on disk this many bytes at a time ahead of the appends
-    /// (`fallocate` keeping the file's size; never past `segment.bytes`), so appends do not pay the file system's delayed
-    /// allocation block by block; what a segment did not use is given back when it rolls or the
-    /// log closes. 0 turns it off. Default 4 MiB.
+    /// (`fallocate` keeping the file's size; never past `segment.bytes`), so appends do not pay
+    /// the file system's delayed allocation block by block; what a segment did not use is given
+    /// back when it rolls or the log closes. 0 turns it off. Default 4 MiB.
     public var preallocateBytes: Int = 4 << 20
     /// `strata.log.page.cache.retain.bytes` (a broker setting, not a topic config): with
     /// writeback on, how much of the active segment behind its tail stays in the page cache;
