@@ -67,6 +67,33 @@ final class WritebackTests: XCTestCase {
         try log.close()
     }
 
+    /// While the writeback thread is behind, continuing requests for a file merge into one: the
+    /// queue holds a request per file, not per MiB appended, and all of it is handed over.
+    func testRequestsWaitingForTheThreadMergePerFile() throws {
+        let directory = TemporaryDirectory()
+        let first = try FileDescriptor(path: directory.file("a.log"), mode: .createReadWrite)
+        let second = try FileDescriptor(path: directory.file("b.log"), mode: .createReadWrite)
+        let chunk = [UInt8](repeating: 7, count: 1 << 20)
+        let queue = WritebackQueue()
+        queue.queue.suspend()  // the thread is busy elsewhere
+        for index in 0..<8 {
+            for file in [first, second] {
+                let offset = Int64(index) << 20
+                try chunk.withUnsafeBytes { bytes in try file.write(bytes, at: offset) }
+                queue.submit(file, at: Int64(index) << 20, count: 1 << 20)
+            }
+        }
+        XCTAssertEqual(queue.waitingRequests, 2, "one request per file")
+        queue.queue.resume()
+        queue.waitUntilIdle()
+        XCTAssertEqual(queue.waitingRequests, 0)
+        for file in [first, second] {
+            guard let state = file.pageCacheState() else { throw XCTSkip("the kernel does not report page-cache state (cachestat)") }
+            if fileSystemType(of: file.path) == "tmpfs" { throw XCTSkip("tmpfs has no writeback") }
+            XCTAssertEqual(state.dirtyPages, 0, "all 8 MiB of \(file.path) were handed to the disk: \(state)")
+        }
+    }
+
     /// The active segment's page-cache state once the writeback thread has handed over what it
     /// was asked for; skips where the kernel cannot report it (before Linux 6.5) or the
     /// directory is on tmpfs, whose pages are never written back.
