@@ -35,9 +35,13 @@ public final class FileDescriptor: @unchecked Sendable {
     deinit { close(fd) }
 
     public func size() throws(EngineError) -> Int64 {
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .io(operation: "fstat", path: path, errno: errno) }
-        return Int64(st.st_size)
+        Int64(try status().st_size)
+    }
+
+    private func status() throws(EngineError) -> stat {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .io(operation: "fstat", path: path, errno: errno) }
+        return info
     }
 
     /// Writes all of `bytes` at `offset`, retrying short writes.
@@ -140,9 +144,7 @@ public final class FileDescriptor: @unchecked Sendable {
     /// Bytes of disk the file occupies (its allocated blocks), which preallocation makes more
     /// than its size.
     public func allocatedBytes() throws(EngineError) -> Int64 {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .io(operation: "fstat", path: path, errno: errno) }
-        return Int64(info.st_blocks) * 512
+        Int64(try status().st_blocks) * 512
     }
 
     /// Flushes file data (and the size, when it changed) to stable storage.
