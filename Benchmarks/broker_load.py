@@ -262,7 +262,7 @@ def latency_run(bootstrap, topic, rate, seconds, size):
     def q(x):
         return lat[min(len(lat) - 1, int(x * len(lat)))] * 1e6
 
-    return len(lat), total / elapsed, q(0.50), q(0.99), q(0.999), lat[-1] * 1e6, median(windows[1:] or windows)
+    return len(lat), total / elapsed, q(0.50), q(0.99), q(0.999), lat[-1] * 1e6, (median(windows[1:] or windows) if windows else float("nan"))
 
 
 def cmd_memory(a):
