@@ -101,6 +101,7 @@ let package = Package(
             dependencies: [
                 "Broker", "Engine", "KafkaProtocol", "strata", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/BrokerTests"

@@ -147,21 +147,21 @@ public final class KafkaServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
-            // Produce requests run to megabytes: reads of up to 1 MiB (NIO's default stops at
-            // 64 KiB) take a request off the socket in a few system calls, with fewer window
-            // updates sent back and fewer partial frames copied together by the frame decoder.
-            // The allocator shrinks again for connections that only send small requests.
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20))
+            // One read per readiness event: NIO's receive-buffer pool then keeps no buffer that
+            // `RequestFrameRecvAllocator` hands out for an unfinished frame (see there). A large
+            // frame's rest is still taken off the socket in one read, into its own buffer.
+            .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelInitializer { channel in
                 guard connections.add(channel) != nil else {
                     logger.warning("refusing connection from \(channel.remoteAddress.map { "\($0)" } ?? "?"): max.connections (\(config.maxConnections)) reached or shutting down")
                     return channel.close()
                 }
                 return channel.eventLoop.makeCompletedFuture {
+                    let readTarget = RequestFrameRecvAllocator.Target()
+                    try channel.syncOptions?.setOption(.recvAllocator, value: RequestFrameRecvAllocator(target: readTarget))
                     let handlers: [any ChannelHandler] = [
                         IdleStateHandler(allTimeout: .milliseconds(config.connectionsMaxIdleMs)),
-                        ByteToMessageHandler(RequestFrameDecoder(maxFrameBytes: config.socketRequestMaxBytes)),
+                        RequestFrameReader(maxFrameBytes: config.socketRequestMaxBytes, target: readTarget),
                         KafkaChannelHandler(dispatcher: dispatcher, listenerName: listener.name, logger: logger),
                     ]
                     try channel.pipeline.syncOperations.addHandlers(handlers)
