@@ -88,6 +88,43 @@ final class KafkaServerTests: XCTestCase {
         XCTAssertEqual(try values(in: middle.records), ["d", "e"])
     }
 
+    /// Produce requests of several hundred KB sent in pieces (cut inside size prefixes too, with
+    /// pauses so the broker reads each piece on its own) are stored byte for byte: the path where
+    /// a frame's rest is read into the buffer holding its start (`RequestFrameRecvAllocator`).
+    func testLargeRequestsArrivingInPiecesAreStoredIntact() throws {
+        let client = try fixture.client()
+        XCTAssertEqual(try createTopic("big", client: client).errorCode, 0)
+        let requests = (0..<3).map { round in
+            (0..<2_000).map { index in "r\(round)-\(index)-" + String(repeating: Character(UnicodeScalar(UInt8(97 + (index + round) % 26))), count: 300) }
+        }
+        var stream = ByteBuffer()
+        for values in requests {
+            let request = ProduceRequest(acks: 1, timeoutMs: 5000, topicData: [.init(name: "big", partitionData: [.init(index: 0, records: batch(values))])])
+            try request.writeFrame(to: &stream, version: 9, correlationId: 1, clientId: "pieces")
+        }
+        try ApiVersionsRequest().writeFrame(to: &stream, version: 3, correlationId: 2, clientId: "pieces")
+        let bytes = Array(stream.readableBytesView)
+        XCTAssertGreaterThan(bytes.count, 3 * 600_000)
+        var offset = 0
+        for (index, cut) in [2, 1, 70_001, 3, 250_000, 400_000, 1, 1].cycled(until: bytes.count).enumerated() {
+            let end = min(bytes.count, offset + cut)
+            try client.sendRaw(Array(bytes[offset..<end]))
+            offset = end
+            if index % 2 == 0 { usleep(3_000) }
+            if offset == bytes.count { break }
+        }
+        for (round, expectedBase) in [0, 2_000, 4_000].enumerated() {
+            let response = try client.receive(ProduceResponse.self, version: 9).body.responses[0].partitionResponses[0]
+            XCTAssertEqual(response.errorCode, 0, "request \(round)")
+            XCTAssertEqual(response.baseOffset, Int64(expectedBase), "request \(round)")
+        }
+        XCTAssertEqual(try client.receive(ApiVersionsResponse.self, version: 3).body.errorCode, 0)
+        for (round, values) in requests.enumerated() {
+            let fetched = try client.roundTrip(fetchRequest("big", offset: Int64(round * 2_000)), version: 12).responses[0].partitions[0]
+            XCTAssertEqual(try self.values(in: fetched.records), values, "request \(round)")
+        }
+    }
+
     func testFetchErrors() throws {
         let client = try fixture.client()
         _ = try createTopic("small", client: client)
@@ -364,3 +401,13 @@ final class KafkaFuzzTests: XCTestCase {
 }
 
 typealias SplitMix64 = SeededRandom
+
+private extension Array where Element == Int {
+    /// These piece sizes over and over, until they add up to at least `total`.
+    func cycled(until total: Int) -> [Int] {
+        var out: [Int] = []
+        var sum = 0
+        while sum < total { for size in self { out.append(size); sum += size } }
+        return out
+    }
+}
