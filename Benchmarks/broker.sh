@@ -15,6 +15,8 @@
 #   --strict           exit 1 when a target is missed
 #   --markdown FILE    also write the results table as Markdown to FILE
 #   --override N=V     pass a setting to `strata serve` (repeatable), e.g. strata.inline.storage.enable=false
+#   --calibrate N      first N produce burst pairs of the mock against a second mock cluster: the
+#                      method measuring a target against itself (A/A; about 1.5 minutes for 40)
 #
 # What it measures (Benchmarks/broker_load.py is the client load):
 #   1. broker resident memory (VmRSS) with 1,000 partitions idle: a fresh `strata serve`, one topic
@@ -25,8 +27,9 @@
 #      topic of 4 partitions, as the mock auto-creates):
 #      produce: 40 pairs of bursts, one on each target right after the other (the order
 #      alternating): N x 100 B records with produce() in a tight loop, poll(0), and flush() at
-#      the end of each burst. The ratio is the median of the pairs' strata/mock ratios; the total
-#      ratio (all counted records over all their time) is printed too. On this shared VM the
+#      the end of each burst. The ratio is the median of the pairs' strata/mock ratios, printed
+#      with a 95 % bootstrap interval of that median; the total ratio (all counted records over
+#      all their time) is printed too. On this shared VM the
 #      client's speed swings by a third within seconds; pairs a fraction of a second long, made
 #      next to each other, cancel that drift.
 #      consume: 9 pairs of runs reading the topic from offset 0, 5 passes with one consumer
@@ -56,6 +59,7 @@ RECORDS=""
 OVERRIDES=()
 BURSTS=""
 REPS=""
+CALIBRATE=0
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -67,6 +71,7 @@ while [ $# -gt 0 ]; do
         --override) OVERRIDES+=(--override "$2"); shift ;;
         --bursts) BURSTS="$2"; shift ;;
         --reps) REPS="$2"; shift ;;
+        --calibrate) CALIBRATE="$2"; shift ;;
         -h|--help) awk 'NR > 1 && /^set -euo/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
         *) echo "broker.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -79,6 +84,10 @@ else
     BURSTS="${BURSTS:-40}"; REPS="${REPS:-9}"; LATENCY_SECONDS=10; IDLE=5
 fi
 SIZE=100
+for option in "records $RECORDS" "bursts $BURSTS" "reps $REPS" "calibrate $CALIBRATE"; do
+    set -- $option
+    [[ "$2" =~ ^[0-9]+$ ]] || { echo "broker.sh: --$1 needs a whole number, not '$2'" >&2; exit 2; }
+done
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -153,7 +162,7 @@ stop_broker
 log "2/2 produce, consume and paced-latency runs: strata, then the mock cluster"
 start_broker "$RUN/throughput"
 load throughput --bootstrap "$BOOTSTRAP" --pid "$BROKER_PID" --records "$RECORDS" --size "$SIZE" \
-    --bursts "$BURSTS" --reps "$REPS" --latency-seconds "$LATENCY_SECONDS"
+    --bursts "$BURSTS" --reps "$REPS" --latency-seconds "$LATENCY_SECONDS" --calibrate "$CALIBRATE"
 stop_broker
 
 get() { awk -v k="$1" '$1 == k { print $2 }' "$RESULTS" | tail -1; }
@@ -209,7 +218,12 @@ echo
 print_table
 echo
 echo "paired ratios (strata/mock, in run order): produce $(get produce_pair_ratios); consume $(get consume_pair_ratios)"
+interval() { awk -v v="$1" 'BEGIN { split(v, b, ","); printf "%.2f–%.2f", b[1], b[2] }'; }
+echo "95 % bootstrap interval of the median pair ratio: produce $(interval "$(get produce_ratio_interval)"), consume $(interval "$(get consume_ratio_interval)")"
 echo "produce total ratio (all $(get produce_bursts) counted bursts, records over time): $(awk -v v="$(get produce_total_ratio)" 'BEGIN { printf "%.2fx", v }')"
+if [ "$CALIBRATE" -gt 0 ]; then
+    echo "A/A check (mock against a second mock cluster, $(get calibrate_pairs) produce pairs): median pair ratio $(awk -v v="$(get calibrate_paired_ratio)" 'BEGIN { printf "%.2fx", v }'), 95 % interval $(interval "$(get calibrate_ratio_interval)")"
+fi
 echo "pairs run again for steal (their steal share): produce $(get produce_pairs_discarded); consume $(get consume_pairs_discarded); latency runs: strata $(get strata.latency_attempts) attempt(s), steal $(get strata.latency_steal), mock $(get mock.latency_attempts), steal $(get mock.latency_steal)"
 echo "runs (rec/s, sorted): produce strata $(get strata.produce_runs), mock $(get mock.produce_runs); consume strata $(get strata.consume_runs), mock $(get mock.consume_runs) ($(get consume_records) records x 5 passes)"
 echo "broker CPU: $(get strata.produce_cpu_s) s during the produce runs, $(get strata.consume_cpu_s) s during the consume runs;" \

@@ -7,6 +7,7 @@ Subcommands (each prints `RESULT key value` lines on stdout, progress on stderr)
              create a topic with PARTITIONS partitions, wait IDLE seconds, read VmRSS of PID
   throughput --bootstrap HOST:PORT --pid PID [--records N] [--bursts B] [--reps R] [--passes P]
              [--size 100] [--max-steal F] [--latency-seconds S] [--max-latency-steal L]
+             [--calibrate C]
              One producer per target, both connected throughout: the broker at HOST:PORT (prefix
              `strata.`) and the mock cluster (prefix `mock.`). B pairs of bursts, one on each
              target right after the other: N records (acks=1, linger.ms=5) to the topic `bench`,
@@ -18,11 +19,16 @@ Subcommands (each prints `RESULT key value` lines on stdout, progress on stderr)
              ratios; broker CPU seconds (utime+stime of PID) around the counted strata runs. Then
              a paced produce at 10,000 records/s for S seconds on both (up to 3 attempts while
              steal exceeds L; the one with the least steal counts): per-record delivery latency
-             (produce() to delivery callback).
+             (produce() to delivery callback). Each median of pair ratios comes with a 95 %
+             bootstrap interval (how far the median of this many pairs moves on this machine).
+             With C > 0, first C pairs of produce bursts between the mock cluster and a second
+             mock cluster: the method measuring a target against itself (an A/A check: its median
+             should be 1.00 within its interval).
 """
 import argparse
 import json
 import os
+import random
 import sys
 import time
 
@@ -124,6 +130,20 @@ def median(values):
     ordered = sorted(values)
     n = len(ordered)
     return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
+def median_interval(values, resamples=2000):
+    """95 % bootstrap interval of the median: the medians of `resamples` samples drawn with
+    replacement from `values` (seeded, so a run's figures can be recomputed)."""
+    draw = random.Random(len(values))
+    medians = sorted(median(draw.choices(values, k=len(values))) for _ in range(resamples))
+    return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
+
+
+def mock_cluster():
+    """A mock cluster in this process: the producer that owns it, and its bootstrap address."""
+    owner = Producer({"bootstrap.servers": "unused:1", "test.mock.num.brokers": 1})
+    return owner, ",".join(f"{b.host}:{b.port}" for b in owner.list_topics(timeout=10).brokers.values())
 
 
 class BurstProducer:
@@ -275,29 +295,30 @@ def cmd_memory(a):
 
 
 def cmd_throughput(a):
-    mock = Producer({"bootstrap.servers": "unused:1", "test.mock.num.brokers": 1})
-    mock_bootstrap = ",".join(f"{b.host}:{b.port}" for b in mock.list_topics(timeout=10).brokers.values())
+    mock, mock_bootstrap = mock_cluster()
     targets = [("mock", mock_bootstrap), ("strata", a.bootstrap)]
     log(f"  mock cluster at {mock_bootstrap} (in this process)")
     topic = "bench"
     for name, bootstrap in targets:
         create_topic(bootstrap, topic, a.partitions, mock=(name == "mock"))
-    rates = {(n, k): [] for n, _ in targets for k in ("produce", "consume")}
+    rates = {(n, k): [] for n, _ in targets + [("mock2", None)] for k in ("produce", "consume", "calibrate")}
     seconds = {key: 0.0 for key in rates}
-    discarded = {"produce": [], "consume": []}
-    cpu = {"produce": 0.0, "consume": 0.0}
+    discarded = {"produce": [], "consume": [], "calibrate": []}
+    cpu = {"produce": 0.0, "consume": 0.0, "calibrate": 0.0}
     attempt = 0
 
-    def pairs(kind, count, run):
-        """`count` pairs of `run(name, bootstrap)` -> rate, one on each target right after the
-        other (the order alternating, so neither always runs second); a pair during which steal
-        took more than --max-steal of the CPU time is run again, up to `count` extra pairs."""
+    def pairs(kind, count, run, sides=targets):
+        """`count` pairs of `run(name, bootstrap)` -> rate, one on each of the two `sides` right
+        after the other (the order alternating, so neither always runs second); a pair during
+        which steal took more than --max-steal of the CPU time is run again, up to `count` extra
+        pairs. The broker's CPU time is counted around the pairs' strata runs."""
         nonlocal attempt
+        second = sides[1][0]
         for attempt in range(2 * count):
-            if len(rates[("strata", kind)]) == count:
+            if len(rates[(second, kind)]) == count:
                 return
             steal = StealMeter().start()
-            order = targets if attempt % 2 == 0 else targets[::-1]
+            order = sides if attempt % 2 == 0 else sides[::-1]
             runs = {}
             for name, bootstrap in order:
                 cpu0 = cpu_seconds(a.pid)
@@ -311,8 +332,8 @@ def cmd_throughput(a):
             for name, (rate, elapsed, _) in runs.items():
                 rates[(name, kind)].append(rate)
                 seconds[(name, kind)] += elapsed
-            cpu[kind] += runs["strata"][2]
-        if not rates[("strata", kind)]:
+            cpu[kind] += runs.get("strata", (0, 0, 0.0))[2]
+        if not rates[(second, kind)]:
             raise RuntimeError(f"every {kind} pair had more than {a.max_steal:.0%} steal: the host is too busy")
 
     producers = {name: BurstProducer(bootstrap, topic, a.size) for name, bootstrap in targets}
@@ -323,6 +344,20 @@ def cmd_throughput(a):
             log(f"  {name} burst #{attempt + 1}: {a.records} x {a.size} B in {elapsed:.3f} s = "
                 f"{a.records / elapsed:,.0f} rec/s, {a.records * a.size / elapsed / 1e6:.1f} MB/s")
         return a.records / elapsed, elapsed
+
+    if a.calibrate:
+        # the method against itself: the mock, and a second mock cluster in this process
+        mock2, mock2_bootstrap = mock_cluster()
+        create_topic(mock2_bootstrap, topic, a.partitions, mock=True)
+        producers["mock2"] = BurstProducer(mock2_bootstrap, topic, a.size)
+        log(f"  A/A check: {a.calibrate} pairs of produce bursts, mock against a second mock cluster")
+        pairs("calibrate", a.calibrate, produce, sides=[("mock", mock_bootstrap), ("mock2", mock2_bootstrap)])
+        ratios = [b / m for b, m in zip(rates[("mock2", "calibrate")], rates[("mock", "calibrate")])]
+        result("calibrate_paired_ratio", f"{median(ratios):.4f}")
+        result("calibrate_ratio_interval", "%.4f,%.4f" % median_interval(ratios))
+        result("calibrate_pairs", len(ratios))
+        del producers["mock2"]
+        del mock2
 
     pairs("produce", a.bursts, produce)
     result("produce_bursts", f"{len(rates[('strata', 'produce')])}")
@@ -346,9 +381,12 @@ def cmd_throughput(a):
         # machine better than a ratio of two medians.
         ratios = [s / m for s, m in zip(rates[("strata", kind)], rates[("mock", kind)])]
         result(f"{kind}_paired_ratio", f"{median(ratios):.4f}")
+        result(f"{kind}_ratio_interval", "%.4f,%.4f" % median_interval(ratios))
         result(f"{kind}_pair_ratios", ",".join(f"{r:.2f}" for r in ratios))
         result(f"{kind}_pairs_discarded", ",".join(f"{f:.3f}" for f in discarded[kind]) or "none")
     for (name, kind), values in rates.items():
+        if not values:
+            continue
         result(f"{name}.{kind}_records_per_s", f"{median(values):.0f}")
         result(f"{name}.{kind}_runs", ",".join(f"{v:.0f}" for v in sorted(values)))
     # all counted bursts together: total records over total time, per side
@@ -411,6 +449,8 @@ def main():
                    help="a pair during which steal took more than this share of the CPU time is run again")
     t.add_argument("--max-latency-steal", type=float, default=0.01,
                    help="a paced latency run with more steal than this is tried again (3 attempts at most)")
+    t.add_argument("--calibrate", type=int, default=0,
+                   help="first this many produce burst pairs of the mock against a second mock cluster (A/A check)")
     a = ap.parse_args()
     {"memory": cmd_memory, "throughput": cmd_throughput}[a.cmd](a)
 
