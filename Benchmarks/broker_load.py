@@ -26,6 +26,7 @@ Subcommands (each prints `RESULT key value` lines on stdout, progress on stderr)
              should be 1.00 within its interval).
 """
 import argparse
+import collections
 import json
 import os
 import random
@@ -301,10 +302,11 @@ def cmd_throughput(a):
     topic = "bench"
     for name, bootstrap in targets:
         create_topic(bootstrap, topic, a.partitions, mock=(name == "mock"))
-    rates = {(n, k): [] for n, _ in targets + [("mock2", None)] for k in ("produce", "consume", "calibrate")}
-    seconds = {key: 0.0 for key in rates}
-    discarded = {"produce": [], "consume": [], "calibrate": []}
-    cpu = {"produce": 0.0, "consume": 0.0, "calibrate": 0.0}
+    # keyed by (target, kind) and kind; kind is produce, consume or calibrate
+    rates = collections.defaultdict(list)
+    seconds = collections.defaultdict(float)
+    discarded = collections.defaultdict(list)
+    cpu = collections.defaultdict(float)
     attempt = 0
 
     def pairs(kind, count, run, sides=targets):
@@ -384,7 +386,7 @@ def cmd_throughput(a):
         result(f"{kind}_ratio_interval", "%.4f,%.4f" % median_interval(ratios))
         result(f"{kind}_pair_ratios", ",".join(f"{r:.2f}" for r in ratios))
         result(f"{kind}_pairs_discarded", ",".join(f"{f:.3f}" for f in discarded[kind]) or "none")
-    for (name, kind), values in rates.items():
+    for (name, kind), values in list(rates.items()):
         if not values:
             continue
         result(f"{name}.{kind}_records_per_s", f"{median(values):.0f}")

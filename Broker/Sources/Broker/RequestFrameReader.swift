@@ -85,7 +85,7 @@ final class RequestFrameReader: ChannelInboundHandler {
     /// bytes this reader makes), with room for all of it when its size is known, placed to end
     /// where the buffer ends (NIO rounds capacities up to a power of two); with room for a read
     /// of the usual size when not even the size has arrived.
-    static func pendingBuffer(holding buffer: inout ByteBuffer, frameBytes: Int?, allocator: ByteBufferAllocator) -> ByteBuffer {
+    private static func pendingBuffer(holding buffer: inout ByteBuffer, frameBytes: Int?, allocator: ByteBufferAllocator) -> ByteBuffer {
         var pending = allocator.buffer(capacity: frameBytes ?? RequestFrameRecvAllocator.maximumStartingRead)
         if let frameBytes {
             let offset = pending.capacity - frameBytes
