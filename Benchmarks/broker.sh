@@ -17,6 +17,9 @@
 #   --override N=V     pass a setting to `strata serve` (repeatable), e.g. strata.inline.storage.enable=false
 #   --calibrate N      first N produce burst pairs of the mock against a second mock cluster: the
 #                      method measuring a target against itself (A/A; about 1.5 minutes for 40)
+#   --c-client N       also N produce burst pairs of 500,000 records with librdkafka's C API
+#                      (Benchmarks/produce_bursts.c, built here against Debian's librdkafka-dev,
+#                      which is installed when missing; about 1 minute for 60)
 #
 # What it measures (Benchmarks/broker_load.py is the client load):
 #   1. broker resident memory (VmRSS) with 1,000 partitions idle: a fresh `strata serve`, one topic
@@ -60,6 +63,7 @@ OVERRIDES=()
 BURSTS=""
 REPS=""
 CALIBRATE=0
+C_BURSTS=0
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -72,6 +76,7 @@ while [ $# -gt 0 ]; do
         --bursts) BURSTS="$2"; shift ;;
         --reps) REPS="$2"; shift ;;
         --calibrate) CALIBRATE="$2"; shift ;;
+        --c-client) C_BURSTS="$2"; shift ;;
         -h|--help) awk 'NR > 1 && /^set -euo/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
         *) echo "broker.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -84,7 +89,7 @@ else
     BURSTS="${BURSTS:-40}"; REPS="${REPS:-9}"; LATENCY_SECONDS=10; IDLE=5
 fi
 SIZE=100
-for option in "records $RECORDS" "bursts $BURSTS" "reps $REPS" "calibrate $CALIBRATE"; do
+for option in "records $RECORDS" "bursts $BURSTS" "reps $REPS" "calibrate $CALIBRATE" "c-client $C_BURSTS"; do
     set -- $option
     [[ "$2" =~ ^[0-9]+$ ]] || { echo "broker.sh: --$1 needs a whole number, not '$2'" >&2; exit 2; }
 done
@@ -105,6 +110,13 @@ if [ "$BUILD" = 1 ]; then
     rm -f "$ROOT/.build-bench-strata-build.log"
 fi
 [ -x "$BIN" ] || { log "no strata binary at $BIN (drop --no-build)"; exit 1; }
+C_CLIENT="$ROOT/.build-bench/produce_bursts"
+if [ "$C_BURSTS" -gt 0 ]; then
+    source "$ROOT/scripts/lib/apt.sh"
+    ensure_apt_packages librdkafka-dev gcc >&2
+    mkdir -p "$ROOT/.build-bench"
+    cc -O2 -Wall -Werror -o "$C_CLIENT" "$HERE/produce_bursts.c" -lrdkafka || { log "building produce_bursts failed"; exit 1; }
+fi
 
 DATA_ROOT="$ROOT/.build-bench/broker-data"
 mkdir -p "$DATA_ROOT"
@@ -162,7 +174,8 @@ stop_broker
 log "2/2 produce, consume and paced-latency runs: strata, then the mock cluster"
 start_broker "$RUN/throughput"
 load throughput --bootstrap "$BOOTSTRAP" --pid "$BROKER_PID" --records "$RECORDS" --size "$SIZE" \
-    --bursts "$BURSTS" --reps "$REPS" --latency-seconds "$LATENCY_SECONDS" --calibrate "$CALIBRATE"
+    --bursts "$BURSTS" --reps "$REPS" --latency-seconds "$LATENCY_SECONDS" --calibrate "$CALIBRATE" \
+    --c-bursts "$C_BURSTS" --c-client "$C_CLIENT"
 stop_broker
 
 get() { awk -v k="$1" '$1 == k { print $2 }' "$RESULTS" | tail -1; }
@@ -181,6 +194,11 @@ for kind in produce consume; do
     IFS='|' read -r ratio verdict <<< "$(ratio_verdict "$(get "${kind}_paired_ratio")" 1.0)"
     row "$kind throughput, ${SIZE} B records, acks=1" "$(rate "$s")" "$(rate "$m")" "$ratio" ">= 1.0x" "$verdict"
 done
+if [ "$C_BURSTS" -gt 0 ]; then
+    s=$(get strata.c_produce_records_per_s); m=$(get mock.c_produce_records_per_s)
+    row "produce throughput, librdkafka C client (report)" "$(rate "$s")" "$(rate "$m")" \
+        "$(awk -v x="$(get c_produce_paired_ratio)" 'BEGIN { printf "%.2fx", x }')" "-" "-"
+fi
 sp99=$(get strata.latency_p99_us); mp99=$(get mock.latency_p99_us)
 row "produce latency p99 at 10,000 rec/s (linger.ms=0)" \
     "$(awk -v v="$sp99" 'BEGIN { printf "%.2f ms", v / 1e3 }')" \
@@ -202,6 +220,9 @@ rss=$(get strata.rss_idle_bytes)
 row "broker resident memory, 1,000 partitions idle" "$(awk -v v="$rss" 'BEGIN { printf "%.1f MB", v / 1e6 }')" "-" "-" "<= 150 MB" \
     "$(awk -v v="$rss" 'BEGIN { print (v <= 150e6) ? "PASS" : "MISS" }')"
 row "broker CPU seconds per GB produced" "$(get strata.cpu_s_per_gb) s/GB" "-" "-" "report" "-"
+if [ "$C_BURSTS" -gt 0 ]; then
+    row "broker CPU seconds per GB produced, C client" "$(get strata.c_cpu_s_per_gb) s/GB" "-" "-" "report" "-"
+fi
 
 print_table() {
     awk -F'|' '
@@ -221,6 +242,9 @@ echo "paired ratios (strata/mock, in run order): produce $(get produce_pair_rati
 interval() { awk -v v="$1" 'BEGIN { split(v, b, ","); printf "%.2f–%.2f", b[1], b[2] }'; }
 echo "95 % bootstrap interval of the median pair ratio: produce $(interval "$(get produce_ratio_interval)"), consume $(interval "$(get consume_ratio_interval)")"
 echo "produce total ratio (all $(get produce_bursts) counted bursts, records over time): $(awk -v v="$(get produce_total_ratio)" 'BEGIN { printf "%.2fx", v }')"
+if [ "$C_BURSTS" -gt 0 ]; then
+    echo "C client: $(get c_produce_bursts) pairs, 95 % interval of the median pair ratio $(interval "$(get c_produce_ratio_interval)"); pair ratios $(get c_produce_pair_ratios); run again for steal: $(get c_produce_pairs_discarded)"
+fi
 if [ "$CALIBRATE" -gt 0 ]; then
     echo "A/A check (mock against a second mock cluster, $(get calibrate_pairs) produce pairs): median pair ratio $(awk -v v="$(get calibrate_paired_ratio)" 'BEGIN { printf "%.2fx", v }'), 95 % interval $(interval "$(get calibrate_ratio_interval)")"
 fi

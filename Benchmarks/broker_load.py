@@ -7,7 +7,7 @@ Subcommands (each prints `RESULT key value` lines on stdout, progress on stderr)
              create a topic with PARTITIONS partitions, wait IDLE seconds, read VmRSS of PID
   throughput --bootstrap HOST:PORT --pid PID [--records N] [--bursts B] [--reps R] [--passes P]
              [--size 100] [--max-steal F] [--latency-seconds S] [--max-latency-steal L]
-             [--calibrate C]
+             [--calibrate C] [--c-bursts K --c-client PATH [--c-records M]]
              One producer per target, both connected throughout: the broker at HOST:PORT (prefix
              `strata.`) and the mock cluster (prefix `mock.`). B pairs of bursts, one on each
              target right after the other: N records (acks=1, linger.ms=5) to the topic `bench`,
@@ -23,13 +23,17 @@ Subcommands (each prints `RESULT key value` lines on stdout, progress on stderr)
              bootstrap interval (how far the median of this many pairs moves on this machine).
              With C > 0, first C pairs of produce bursts between the mock cluster and a second
              mock cluster: the method measuring a target against itself (an A/A check: its median
-             should be 1.00 within its interval).
+             should be 1.00 within its interval). With K > 0, after the produce pairs, K pairs of
+             bursts of M records with librdkafka's C API (PATH: Benchmarks/produce_bursts.c
+             compiled; its own mock cluster as the reference; prefix `c_produce`): a client fast
+             enough that the broker's cost per byte, not the Python loop, sets most of the pace.
 """
 import argparse
 import collections
 import json
 import os
 import random
+import subprocess
 import sys
 import time
 
@@ -181,6 +185,32 @@ class BurstProducer:
         if remaining or self.errors:
             raise RuntimeError(f"produce: {remaining} undelivered, {self.errors} delivery errors")
         return elapsed
+
+
+class CBurstProducer:
+    """Benchmarks/produce_bursts.c as a coprocess: librdkafka's C API producing to the broker and
+    to a mock cluster of its own, one burst per request (see that file)."""
+
+    def __init__(self, path, bootstrap, topic, partitions, size):
+        self.proc = subprocess.Popen([path, bootstrap, topic, str(partitions), str(size)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        ready = self.proc.stdout.readline().split()
+        if len(ready) != 2 or ready[0] != "ready":
+            raise RuntimeError(f"{path} did not start (exit status {self.proc.wait()}; its error is above)")
+        self.mock_bootstrap = ready[1]
+
+    def burst(self, target, records):
+        self.proc.stdin.write(f"{target} {records}\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"produce_bursts stopped (exit status {self.proc.wait()}; its error is above)")
+        return float(line)
+
+    def close(self):
+        self.proc.stdin.close()
+        if self.proc.wait(timeout=60) != 0:
+            raise RuntimeError(f"produce_bursts exited with status {self.proc.returncode}")
 
 
 def records_held(consumer, topic, partitions):
@@ -364,6 +394,25 @@ def cmd_throughput(a):
     pairs("produce", a.bursts, produce)
     result("produce_bursts", f"{len(rates[('strata', 'produce')])}")
     del producers
+    kinds = ["produce", "consume"]
+    if a.c_bursts:
+        c_producer = CBurstProducer(a.c_client, a.bootstrap, topic, a.partitions, a.size)
+        log(f"  librdkafka C client ({a.c_client}): {a.c_bursts} pairs of bursts of {a.c_records} records, "
+            f"its own mock cluster at {c_producer.mock_bootstrap}")
+
+        def c_produce(name, bootstrap):
+            elapsed = c_producer.burst(name, a.c_records)
+            if attempt % 10 == 0:
+                log(f"  {name} C burst #{attempt + 1}: {a.c_records} x {a.size} B in {elapsed:.3f} s = "
+                    f"{a.c_records / elapsed:,.0f} rec/s, {a.c_records * a.size / elapsed / 1e6:.1f} MB/s")
+            return a.c_records / elapsed, elapsed
+
+        pairs("c_produce", a.c_bursts, c_produce)
+        c_producer.close()
+        result("c_produce_bursts", len(rates[("strata", "c_produce")]))
+        kinds.append("c_produce")
+        gb = len(rates[("strata", "c_produce")]) * a.c_records * a.size / 1e9
+        result("strata.c_cpu_s_per_gb", f"{cpu['c_produce'] / gb:.3f}")
     # Both sides read as many records as the mock still holds: it keeps only the tail of each
     # partition's log.
     probe = Consumer(dict(CONSUMER_CONFIG, **{"bootstrap.servers": mock_bootstrap}))
@@ -378,7 +427,7 @@ def cmd_throughput(a):
         return n / elapsed, elapsed
 
     pairs("consume", a.reps, consume)
-    for kind in ("produce", "consume"):
+    for kind in kinds:
         # The median of the ratios of runs made next to each other cancels the drift of a shared
         # machine better than a ratio of two medians.
         ratios = [s / m for s, m in zip(rates[("strata", kind)], rates[("mock", kind)])]
@@ -453,6 +502,10 @@ def main():
                    help="a paced latency run with more steal than this is tried again (3 attempts at most)")
     t.add_argument("--calibrate", type=int, default=0,
                    help="first this many produce burst pairs of the mock against a second mock cluster (A/A check)")
+    t.add_argument("--c-bursts", type=int, default=0,
+                   help="also this many produce burst pairs with librdkafka's C API (Benchmarks/produce_bursts.c)")
+    t.add_argument("--c-records", type=int, default=500_000, help="records per C client burst")
+    t.add_argument("--c-client", default="produce_bursts", help="the compiled produce_bursts program")
     a = ap.parse_args()
     {"memory": cmd_memory, "throughput": cmd_throughput}[a.cmd](a)
 
