@@ -13,15 +13,23 @@ final class CRC32CTests: XCTestCase {
         XCTAssertEqual(CRC32C.checksum([]), 0)
     }
 
-    func testHardwareMatchesSoftwareAtEverySizeAndAlignment() {
+    func testEveryPathMatchesSoftwareAtEverySizeAndAlignment() {
         var random = SeededRandom(seed: 7)
         let data = random.bytes(200_000)
         data.withUnsafeBytes { raw in
-            // Sizes around the three-lane block sizes (3 x 256, 3 x 8192) and odd alignments.
-            for size in [0, 1, 7, 8, 9, 255, 767, 768, 769, 1536, 24575, 24576, 24577, 50000, 100_003, 199_990] {
+            // Every size up to 1,100 (the folding path starts at 256 and steps by 256 and 64, its
+            // tail by 8), sizes around the three-lane block sizes (3 x 256, 3 x 8192), odd
+            // alignments, and a state carried in from an earlier piece.
+            let sizes = Array(0...1100) + [1536, 24575, 24576, 24577, 50000, 100_003, 199_990]
+            for size in sizes {
                 for start in [0, 1, 3, 8] where start + size <= raw.count {
                     let slice = UnsafeRawBufferPointer(rebasing: raw[start..<(start + size)])
-                    XCTAssertEqual(CRC32C.checksum(slice), CRC32C.softwareChecksum(slice), "size \(size) start \(start)")
+                    let expected = CRC32C.softwareChecksum(slice)
+                    XCTAssertEqual(CRC32C.checksum(slice), expected, "size \(size) start \(start)")
+                    XCTAssertEqual(CRC32C.instructionChecksum(slice), expected, "crc32 instruction, size \(size) start \(start)")
+                    let carried = UInt32(truncatingIfNeeded: size &* 2_654_435_761)
+                    XCTAssertEqual(CRC32C.checksum(slice, continuing: carried), CRC32C.softwareChecksum(slice, continuing: carried),
+                                   "size \(size) start \(start) continuing")
                 }
             }
         }
@@ -42,6 +50,16 @@ final class CRC32CTests: XCTestCase {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         try XCTSkipUnless(cpuinfo.contains("sse4_2"), "CPU without SSE4.2")
         XCTAssertTrue(CRC32C.isHardwareAccelerated)
+        #endif
+    }
+
+    func testFoldsWhereTheCPUHasCarrylessMultiplyOnWideRegisters() throws {
+        #if arch(x86_64)
+        let flags = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "")
+            .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? []
+        let wanted = ["sse4_2", "pclmulqdq", "avx512f", "vpclmulqdq"]
+        try XCTSkipUnless(wanted.allSatisfy(flags.contains), "CPU without \(wanted.filter { !flags.contains($0) })")
+        XCTAssertTrue(CRC32C.isFolding)
         #endif
     }
 }
