@@ -24,7 +24,7 @@ final class BrokerConfigTests: XCTestCase {
             ("log.flush.interval.messages", "1"), ("log.flush.interval.ms", "50"), ("log.cleanup.policy", "compact"),
             ("log.message.timestamp.type", "LogAppendTime"), ("message.max.bytes", "2000"),
             ("strata.log.writeback.bytes", "65536"), ("strata.log.preallocate.bytes", "0"),
-            ("strata.log.page.cache.retain.bytes", "8388608"),
+            ("strata.log.page.cache.retain.bytes", "8388608"), ("log.preallocate", "true"),
         ])
         let log = config.defaultLogConfig
         XCTAssertEqual(log.segmentBytes, 1_048_576)
@@ -41,6 +41,8 @@ final class BrokerConfigTests: XCTestCase {
         XCTAssertEqual(log.writebackBytes, 65536)
         XCTAssertEqual(try LogConfig(overrides: ["retention.ms": "1"], base: log).writebackBytes, 65536, "topic overrides keep it")
         XCTAssertEqual(log.preallocateBytes, 0)
+        XCTAssertTrue(log.preallocate)
+        XCTAssertFalse(BrokerConfig().defaultLogConfig.preallocate)
         XCTAssertEqual(log.pageCacheRetainBytes, 8 << 20)
         XCTAssertEqual(BrokerConfig().defaultLogConfig.pageCacheRetainBytes, 0, "Kafka's way by default: the cache keeps everything")
         XCTAssertEqual(BrokerConfig().defaultLogConfig.preallocateBytes, 4 << 20)

@@ -100,6 +100,29 @@ final class PreallocationTests: XCTestCase {
         try log.close()
     }
 
+    /// Kafka's `preallocate` topic config: the whole segment is reserved at once.
+    func testPreallocateReservesTheWholeSegmentAndARollGivesBackTheRest() throws {
+        let directory = TemporaryDirectory()
+        var config = LogConfig()
+        config.preallocateBytes = step
+        config.preallocate = true
+        config.segmentBytes = 6 << 20
+        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        try LogFixtures.appendBatches(to: log, records: 20, bytes: 300_000)
+        let active = try file(of: log, segment: 0)
+        let size = try active.size()
+        let allocated = try active.allocatedBytes()
+        try skipUnlessPreallocated(allocated: allocated, size: size)
+        XCTAssertEqual(size, try XCTUnwrap(log.segmentInfos.last).size, "the file's size is what was appended")
+        XCTAssertGreaterThanOrEqual(allocated, (6 << 20) - 4096, "the whole segment is reserved, not one 1 MiB step")
+        XCTAssertLessThanOrEqual(allocated, (6 << 20) + 4096, "and nothing past segment.bytes")
+
+        try log.roll()
+        XCTAssertLessThan(try active.allocatedBytes(), try active.size() + 4096 * 2, "the unused reservation is given back")
+        XCTAssertEqual(try LogFixtures.allRecords(log).map(\.offset), Array(0..<log.logEndOffset))
+        try log.close()
+    }
+
     func testWithPreallocationOffTheFileHoldsOnlyItsData() throws {
         let directory = TemporaryDirectory()
         var config = LogConfig()

@@ -170,3 +170,18 @@ def test_delete_records(admin_broker, topic_name):
     with pytest.raises(KafkaException) as out_of_range:
         list(beyond.values())[0].result(timeout=20)
     assert out_of_range.value.args[0].code() == KafkaError.OFFSET_OUT_OF_RANGE
+
+
+def test_preallocate_reserves_the_whole_segment_on_disk(admin_broker, topic_name):
+    """Kafka's `preallocate` topic config takes effect: the active segment's whole segment.bytes
+    is reserved on disk with the first append, while the file's size stays what was appended."""
+    segment_bytes = 8 << 20
+    create(admin_broker, topic_name, config={"preallocate": "true", "segment.bytes": str(segment_bytes)})
+    assert describe_topic(admin_broker, topic_name)["preallocate"].value == "true"
+    assert produce(admin_broker, topic_name, 100, size=1000) == [None] * 100
+    log_file = admin_broker.data_dir / f"{topic_name}-0" / ("0" * 20 + ".log")
+    stat = log_file.stat()
+    assert 100_000 < stat.st_size < 1 << 20
+    if stat.st_blocks * 512 <= stat.st_size + 4096:
+        pytest.skip("this file system does not reserve space past a file's end (fallocate KEEP_SIZE)")
+    assert stat.st_blocks * 512 >= segment_bytes - 4096

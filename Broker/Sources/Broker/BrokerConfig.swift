@@ -229,6 +229,7 @@ public struct BrokerConfig: Sendable {
         "log.segment.delete.delay.ms": "file.delete.delay.ms",
         "log.local.retention.ms": "local.retention.ms",
         "log.local.retention.bytes": "local.retention.bytes",
+        "log.preallocate": "preallocate",
     ]
 
     static let precedenceTopicNames: [String: String] = [

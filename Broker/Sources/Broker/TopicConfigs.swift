@@ -9,7 +9,6 @@ public enum TopicConfigs {
         "compression.type": { $0 == "producer" ? nil : "only 'producer' is supported: batches are stored as the producer sent them" },
         "min.insync.replicas": { Int32($0).map { $0 >= 1 } == true ? nil : "must be an integer of at least 1" },
         "unclean.leader.election.enable": booleanCheck,
-        "preallocate": booleanCheck,
         "message.downconversion.enable": booleanCheck,
         "delete.retention.ms": integerCheck,
         "min.compaction.lag.ms": integerCheck,
@@ -68,6 +67,7 @@ public enum TopicConfigs {
             "remote.storage.enable": String(config.remoteStorageEnable),
             "local.retention.ms": String(config.localRetentionMs),
             "local.retention.bytes": String(config.localRetentionBytes),
+            "preallocate": String(config.preallocate),
         ]
     }
 }

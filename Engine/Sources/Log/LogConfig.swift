@@ -56,6 +56,10 @@ public struct LogConfig: Equatable, Sendable {
     /// to be written all at once by a roll's fsync or the kernel's flusher, and a flush finds
     /// little left to do. 0 leaves writeback to the kernel alone. Default 1 MiB.
     public var writebackBytes: Int = 1 << 20
+    /// `preallocate`: reserve a new segment's whole `segment.bytes` on disk with its first append,
+    /// instead of `preallocateBytes` at a time (the file's size still grows with the appends, and
+    /// a roll gives back what was not used). Default false, as in Kafka.
+    public var preallocate = false
     /// `strata.log.preallocate.bytes` (a broker setting, not a topic config): the active
     /// segment's file is reserved on disk this many bytes at a time ahead of the appends
     /// (`fallocate` keeping the file's size; never past `segment.bytes`), so appends do not pay
@@ -129,6 +133,7 @@ public struct LogConfig: Equatable, Sendable {
         case "remote.storage.enable": String(remoteStorageEnable)
         case "local.retention.ms": String(localRetentionMs)
         case "local.retention.bytes": String(localRetentionBytes)
+        case "preallocate": String(preallocate)
         default: nil
         }
     }
@@ -139,7 +144,7 @@ public struct LogConfig: Equatable, Sendable {
         "flush.messages", "flush.ms", "max.message.bytes", "message.timestamp.type", "retention.ms",
         "retention.bytes", "cleanup.policy", "delete.retention.ms", "min.cleanable.dirty.ratio",
         "min.compaction.lag.ms", "max.compaction.lag.ms", "file.delete.delay.ms", "strata.recovery.policy",
-        "remote.storage.enable", "local.retention.ms", "local.retention.bytes",
+        "remote.storage.enable", "local.retention.ms", "local.retention.bytes", "preallocate",
     ]
 
     /// Applies topic-level overrides by Kafka name. Unknown names and bad values are refused with an
@@ -189,16 +194,20 @@ public struct LogConfig: Equatable, Sendable {
                 throw .invalidConfig(name: name, value: value, reason: "must be one of \(RecoveryPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             recoveryPolicy = policy
-        case "remote.storage.enable":
-            switch value.trimmedOfBlanks.lowercased() {
-            case "true": remoteStorageEnable = true
-            case "false": remoteStorageEnable = false
-            default: throw .invalidConfig(name: name, value: value, reason: "must be true or false")
-            }
+        case "remote.storage.enable": remoteStorageEnable = try Self.boolean(name, value)
+        case "preallocate": preallocate = try Self.boolean(name, value)
         case "local.retention.ms": localRetentionMs = try Self.integer(name, value, min: -2)
         case "local.retention.bytes": localRetentionBytes = try Self.integer(name, value, min: -2)
         default:
             throw .invalidConfig(name: name, value: value, reason: "unknown topic config")
+        }
+    }
+
+    static func boolean(_ name: String, _ value: String) throws(EngineError) -> Bool {
+        switch value.trimmedOfBlanks.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw .invalidConfig(name: name, value: value, reason: "must be true or false")
         }
     }
 

@@ -31,8 +31,8 @@ public final class Segment: @unchecked Sendable {
     /// page cache.
     let pageCacheRetainBytes: Int
     private var droppedFromCacheUpTo: Int64
-    /// `strata.log.preallocate.bytes` (0 once the file system refused), and the end of the disk
-    /// space reserved ahead of the appends.
+    /// `strata.log.preallocate.bytes`, or `segment.bytes` with `preallocate` (0 once the file
+    /// system refused), and the end of the disk space reserved ahead of the appends.
     private var preallocationStep: Int64
     private var preallocatedUpTo: Int64
     /// `segment.bytes`: a segment rolls before it would grow past it, so no reservation does.
@@ -76,7 +76,7 @@ public final class Segment: @unchecked Sendable {
         writebackRequestedUpTo = size
         pageCacheRetainBytes = config.pageCacheRetainBytes
         droppedFromCacheUpTo = 0
-        preallocationStep = Int64(config.preallocateBytes)
+        preallocationStep = Int64(config.preallocate ? config.segmentBytes : config.preallocateBytes)
         preallocationLimit = Int64(config.segmentBytes)
         preallocatedUpTo = size
         bytesSinceLastIndexEntry = size - (offsetIndex.entryCount > 0 ? offsetIndex.entry(offsetIndex.entryCount - 1).position : 0)

@@ -90,6 +90,10 @@ struct TopicConfigFlags: ParsableArguments {
         "With remote storage: the most local bytes kept once uploaded (default: -2, meaning retention.bytes).", valueName: "bytes"))
     var localRetentionBytes: String?
 
+    @Option(name: .customLong("preallocate"), parsing: .unconditional, help: ArgumentHelp(
+        "true to reserve a new segment's whole segment.bytes on disk with its first append (default: false). Affects appends, not this command.", valueName: "bool"))
+    var preallocate: String?
+
     @Option(name: .customLong("config"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Any topic config as name=value (repeatable), the same as --<name> <value>.", valueName: "name=value"))
     var configs: [String] = []
@@ -106,6 +110,7 @@ struct TopicConfigFlags: ParsableArguments {
             ("message.timestamp.type", messageTimestampType), ("file.delete.delay.ms", fileDeleteDelayMs),
             ("strata.recovery.policy", recoveryPolicy), ("remote.storage.enable", remoteStorageEnable),
             ("local.retention.ms", localRetentionMs), ("local.retention.bytes", localRetentionBytes),
+            ("preallocate", preallocate),
         ]
     }
 
