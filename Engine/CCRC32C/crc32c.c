@@ -92,6 +92,22 @@ static inline uint32_t shift(uint32_t zeros[4][256], uint32_t crc) {
            zeros[3][crc >> 24];
 }
 
+/// The last bytes, 8 at a time on one chain: too few to be worth splitting into lanes.
+__attribute__((target("sse4.2")))
+static inline uint32_t instruction_tail(uint32_t crc, const unsigned char *p, size_t len) {
+    uint64_t c = crc;
+    while (len >= 8) {
+        uint64_t a;
+        memcpy(&a, p, 8);
+        c = _mm_crc32_u64(c, a);
+        p += 8;
+        len -= 8;
+    }
+    crc = (uint32_t)c;
+    while (len--) crc = _mm_crc32_u8(crc, *p++);
+    return crc;
+}
+
 __attribute__((target("sse4.2")))
 static uint32_t hardware_raw(uint32_t crc0, const unsigned char *p, size_t len) {
     while (len && ((uintptr_t)p & 7)) {
@@ -134,17 +150,7 @@ static uint32_t hardware_raw(uint32_t crc0, const unsigned char *p, size_t len) 
         p += 2 * SHORT_LANE;
         len -= 3 * SHORT_LANE;
     }
-    uint64_t c = crc0;
-    while (len >= 8) {
-        uint64_t a;
-        memcpy(&a, p, 8);
-        c = _mm_crc32_u64(c, a);
-        p += 8;
-        len -= 8;
-    }
-    crc0 = (uint32_t)c;
-    while (len--) crc0 = _mm_crc32_u8(crc0, *p++);
-    return crc0;
+    return instruction_tail(crc0, p, len);
 }
 
 #include <immintrin.h>
@@ -221,16 +227,7 @@ static uint32_t folding_raw(uint32_t crc0, const unsigned char *p, size_t len) {
     // v now stands for everything read so far: its remainder is the state.
     uint64_t c = _mm_crc32_u64(0, (uint64_t)_mm_cvtsi128_si64(v));
     c = _mm_crc32_u64(c, (uint64_t)_mm_extract_epi64(v, 1));
-    while (len >= 8) {
-        uint64_t a;
-        memcpy(&a, p, 8);
-        c = _mm_crc32_u64(c, a);
-        p += 8;
-        len -= 8;
-    }
-    uint32_t state = (uint32_t)c;
-    while (len--) state = _mm_crc32_u8(state, *p++);
-    return state;
+    return instruction_tail((uint32_t)c, p, len);
 }
 
 __attribute__((constructor))

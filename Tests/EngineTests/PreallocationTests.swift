@@ -9,10 +9,7 @@ final class PreallocationTests: XCTestCase {
 
     func testTheActiveSegmentReservesSpaceAheadAndARollGivesBackWhatItDidNotUse() throws {
         let directory = TemporaryDirectory()
-        var config = LogConfig()
-        config.preallocateBytes = step
-        config.segmentBytes = 3 << 20
-        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        let log = try openLog(in: directory, segmentBytes: 3 << 20)
         try LogFixtures.appendBatches(to: log, records: 20, bytes: 1_500_000)
 
         let active = try file(of: log, segment: 0)
@@ -103,11 +100,7 @@ final class PreallocationTests: XCTestCase {
     /// Kafka's `preallocate` topic config: the whole segment is reserved at once.
     func testPreallocateReservesTheWholeSegmentAndARollGivesBackTheRest() throws {
         let directory = TemporaryDirectory()
-        var config = LogConfig()
-        config.preallocateBytes = step
-        config.preallocate = true
-        config.segmentBytes = 6 << 20
-        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        let log = try openLog(in: directory, segmentBytes: 6 << 20, preallocate: true)
         try LogFixtures.appendBatches(to: log, records: 20, bytes: 300_000)
         let active = try file(of: log, segment: 0)
         let size = try active.size()
@@ -133,6 +126,15 @@ final class PreallocationTests: XCTestCase {
         let active = try file(of: log, segment: 0)
         XCTAssertLessThan(try active.allocatedBytes(), try active.size() + 4096 * 2)
         try log.close()
+    }
+
+    /// A log reserving `step` bytes at a time, or whole segments with `preallocate`.
+    private func openLog(in directory: TemporaryDirectory, segmentBytes: Int, preallocate: Bool = false) throws -> PartitionLog {
+        var config = LogConfig()
+        config.preallocateBytes = step
+        config.segmentBytes = segmentBytes
+        config.preallocate = preallocate
+        return try LogFixtures.open(directory.path, config: config).log
     }
 
     private func file(of log: PartitionLog, segment: Int) throws -> FileDescriptor {
