@@ -68,6 +68,66 @@ final class LogCleanerTests: XCTestCase {
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: directory.path).contains { $0.hasSuffix(".cleaned") || $0.hasSuffix(".swap") || $0.hasSuffix(".deleted") })
     }
 
+    /// As Kafka's cleaner does: each producer's last data batch stays (empty when none of its
+    /// records do), so the producer's state can be rebuilt from the log alone; its other batches
+    /// go like any other once their records are superseded.
+    func testAProducersLastBatchStaysEmptyAndItsStateRebuildsFromTheLog() throws {
+        let directory = TemporaryDirectory()
+        let now = PartitionLog.systemClock()
+        let (log, _) = try LogFixtures.open(directory.path, config: Self.compacted())
+        var produced = [
+            ProducerStateTests.batch(producerId: 7, sequence: 0, count: 2, timestamp: now),
+            ProducerStateTests.batch(producerId: 8, sequence: 0, count: 2, timestamp: now),
+            ProducerStateTests.batch(producerId: 8, sequence: 2, count: 2, timestamp: now),
+        ]
+        for index in produced.indices { _ = try log.append(&produced[index]) }
+        // k0 and k1, the keys of every producer batch, written again by plain producers
+        try Self.write(log, keys: 2, rounds: 20)
+        try log.roll()
+        let before = try Self.latest(log)
+
+        let result = try LogCleaner().clean(log, firstDirtyOffset: nil)
+        XCTAssertEqual(result.recordsRemoved, 6 + 2 * 19, "every producer record and all but the last round")
+        XCTAssertEqual(try Self.latest(log), before)
+        let producerBatches = try log.readBatches(from: 0).map(\.header).filter { $0.producerId >= 0 }
+        XCTAssertEqual(producerBatches.map(\.producerId), [7, 8], "producer 8's first batch went, each last batch stayed")
+        for header in producerBatches {
+            XCTAssertEqual(header.recordCount, 0)
+            XCTAssertEqual(header.lastOffsetDelta, 1, "offsets and sequences still span the original records")
+        }
+        XCTAssertEqual(producerBatches.map(\.baseOffset), [0, 4])
+        XCTAssertEqual(producerBatches.map(\.baseSequence), [0, 2])
+        try log.close()
+
+        // Without snapshots, an unclean start replays the log: the empty batches bring back
+        // each producer's last sequence.
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".snapshot") {
+            try FileSystem.remove(directory.file(name))
+        }
+        let (reopened, _) = try LogFixtures.open(directory.path, config: Self.compacted(), checkpoints: PartitionLogCheckpoints(hadCleanShutdown: false))
+        XCTAssertEqual(reopened.producerState(of: 7)?.lastSequence, 1)
+        XCTAssertEqual(reopened.producerState(of: 8)?.lastSequence, 3)
+        var outOfOrder = ProducerStateTests.batch(producerId: 7, sequence: 5, timestamp: now)
+        XCTAssertThrowsError(try reopened.append(&outOfOrder)) {
+            XCTAssertEqual($0 as? EngineError, .outOfOrderSequence(producerId: 7, producerEpoch: 0, sequence: 5, lastSequence: 1))
+        }
+        var retry = ProducerStateTests.batch(producerId: 8, sequence: 2, timestamp: now)
+        XCTAssertTrue(try reopened.append(&retry).isDuplicate, "a retry of producer 8's last batch is still recognised")
+        var next = ProducerStateTests.batch(producerId: 7, sequence: 2, timestamp: now)
+        XCTAssertEqual(try reopened.append(&next).firstOffset, reopened.logEndOffset - 2)
+
+        // A second pass keeps the empty batch while it is still the producer's last, and drops it
+        // once the producer has written another (superseded) one.
+        reopened.updateHighWatermark(reopened.logEndOffset)
+        try Self.write(reopened, keys: 2, rounds: 3)
+        try reopened.roll()
+        _ = try LogCleaner().clean(reopened, firstDirtyOffset: nil)
+        let remaining = try reopened.readBatches(from: 0).map(\.header).filter { $0.producerId >= 0 }
+        XCTAssertEqual(remaining.map(\.producerId), [8, 7])
+        XCTAssertEqual(remaining.map(\.baseSequence), [2, 2], "producer 7's empty first batch went once a later one was its last")
+        try reopened.close()
+    }
+
     func testAFullOffsetMapCleansInPassesToTheSameResult() throws {
         let directory = TemporaryDirectory()
         let (log, _) = try LogFixtures.open(directory.path, config: Self.compacted())

@@ -40,6 +40,24 @@ enum BatchRewriter {
             try scratch.withEngineBytes { (raw) throws(EngineError) in try codec.compress(raw, into: &output) }
         }
         header.recordCount = Int32(records.count)
+        seal(header, at: start, in: &output)
+    }
+
+    /// Appends the batch with none of its records: the header alone, uncompressed (Kafka's empty
+    /// batch), keeping its offsets, producer id, epoch and sequence, timestamps and flags.
+    static func writeEmpty(header original: RecordBatchHeader, into output: inout [UInt8]) {
+        var header = original
+        header.attributes.rawValue &= ~0x7  // codec bits: none
+        header.recordCount = 0
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: RecordBatchHeader.size))
+        seal(header, at: start, in: &output)
+    }
+
+    /// Sets the length, encodes `header` over the batch at `start` (which runs to the end of
+    /// `output`) and stores its CRC.
+    private static func seal(_ original: RecordBatchHeader, at start: Int, in output: inout [UInt8]) {
+        var header = original
         header.batchLength = Int32(output.count - start - RecordBatchHeader.logOverhead)
         output.withUnsafeMutableBytes { raw in
             let batch = UnsafeMutableRawBufferPointer(rebasing: raw[start...])

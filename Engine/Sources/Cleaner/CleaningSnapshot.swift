@@ -1,11 +1,20 @@
 /// What a cleaning pass reads under the log's lock before it starts: the ranges, the segments
-/// below the active one, the config and the aborted transactions.
+/// below the active one, the config, the aborted transactions and each producer's last batch.
 struct CleaningSnapshot {
     var range: CleanableRange
     var segments: [Segment]
     var config: LogConfig
     /// Aborted transactions by producer id: (first offset, abort marker offset).
     var aborted: [Int64: [(first: Int64, last: Int64)]]
+    /// The last offset of each producer's last data batch. Such a batch stays in the log even when
+    /// none of its records do (as Kafka's cleaner keeps it, empty): its producer id, epoch and
+    /// sequence are what rebuilds the producer's state from the log when no snapshot covers it,
+    /// so that producer's next batch is still checked for duplicates and order.
+    var lastBatchOfProducer: [Int64: Int64]
+
+    func isLastBatchOfProducer(_ header: RecordBatchHeader) -> Bool {
+        header.producerId >= 0 && lastBatchOfProducer[header.producerId] == header.lastOffset
+    }
 
     func isAborted(_ header: RecordBatchHeader) -> Bool {
         guard header.isTransactional, !header.isControl, let ranges = aborted[header.producerId] else { return false }
@@ -24,7 +33,8 @@ extension PartitionLog {
             }
             return CleaningSnapshot(
                 range: cleanableRangeLocked(firstDirtyOffset: firstDirtyOffset, now: clock()),
-                segments: Array(state.segments.dropLast()), config: state.config, aborted: aborted)
+                segments: Array(state.segments.dropLast()), config: state.config, aborted: aborted,
+                lastBatchOfProducer: state.producers.lastDataOffsets)
         }
     }
 

@@ -7,7 +7,8 @@
 /// 3. group — consecutive segments whose sizes add up to at most `segment.bytes`;
 /// 4. rewrite — per group, a `.cleaned` segment holding every batch with only the records to keep:
 ///    records superseded by a later offset for their key, records of aborted transactions,
-///    tombstones and markers past their delete horizon go; offsets never change;
+///    tombstones and markers past their delete horizon go; offsets never change; a producer's
+///    last data batch stays, empty if none of its records do;
 /// 5. swap — `.cleaned` → `.swap` → live, old segments → `.deleted`, under the log's lock, in an
 ///    order that recovery can finish from any crash point (see `PartitionLog.open`).
 ///
@@ -195,7 +196,7 @@ public struct LogCleaner: Sendable {
         }
         if snapshot.isAborted(header) {
             result.recordsRemoved += Int64(header.recordCount)
-            return .dropped
+            return snapshot.isLastBatchOfProducer(header) ? retainEmpty(batch, into: &output) : .dropped
         }
         return try withRecords(batch, scratch: &scratch) { (section) throws(EngineError) -> Decision in
             kept.removeAll(keepingCapacity: true)
@@ -225,7 +226,7 @@ public struct LogCleaner: Sendable {
             }
             result.recordsRemoved += Int64(total - kept.count)
             if header.isTransactional && !kept.isEmpty { openTransactions[header.producerId, default: 0] += kept.count }
-            if kept.isEmpty { return .dropped }
+            if kept.isEmpty { return snapshot.isLastBatchOfProducer(header) ? retainEmpty(batch, into: &output) : .dropped }
             let needsHorizon = tombstones > 0 && !header.attributes.hasDeleteHorizon
             if kept.count == total && !needsHorizon {
                 output.append(contentsOf: batch.bytes)
@@ -236,6 +237,17 @@ public struct LogCleaner: Sendable {
                 header: header, section: section, keep: kept, horizon: needsHorizon ? newHorizon : nil, into: &output, scratch: &buffer)
             return .rewritten
         }
+    }
+
+    /// A producer's last batch with none of its records kept: written as an empty batch (or
+    /// copied, when it already is one).
+    private static func retainEmpty(_ batch: LogFileScanner.Batch, into output: inout [UInt8]) -> Decision {
+        if batch.header.recordCount == 0 {
+            output.append(contentsOf: batch.bytes)
+            return .kept
+        }
+        BatchRewriter.writeEmpty(header: batch.header, into: &output)
+        return .rewritten
     }
 
     private static func flush(

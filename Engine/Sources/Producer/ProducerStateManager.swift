@@ -36,6 +36,9 @@ struct ProducerStateManager {
 
     func entry(for producerId: Int64) -> ProducerStateEntry? { producers[producerId] }
 
+    /// The last offset of each remembered producer's last data batch.
+    var lastDataOffsets: [Int64: Int64] { producers.compactMapValues { $0.lastDataOffset >= 0 ? $0.lastDataOffset : nil } }
+
     /// The first offset of the oldest open transaction: the last stable offset cannot pass it.
     var firstUnstableOffset: Int64? { openTransactions.values.min() }
 
