@@ -192,3 +192,36 @@ def test_tools_read_remote_segments_and_report_remote_bytes(tiered_s3_broker, s3
     assert partition["remote"]["segments"] == len(logs)
     assert partition["remote"]["size"] == sum(s["sizeInBytes"] for s in manifest(broker, topic_name)["segments"])
     assert partition["size"] < partition["remote"]["size"]
+
+
+def test_a_topic_deleted_while_the_store_is_down_loses_its_objects_once_it_is_back(tiered_s3_broker, s3, topic_name):
+    """Deleting a tiered topic while the store is down succeeds at once; the store folders of its
+    partitions stay listed as to be emptied, across a SIGKILL and restart, and are emptied once
+    the store answers again. Another tiered topic's objects are left alone."""
+    from confluent_kafka.admin import AdminClient
+    broker = tiered_s3_broker
+    keep = f"kept-{topic_name}"  # no prefix shared with the deleted topic's folders
+    for name in (topic_name, keep):
+        create_topic(broker, name, config=TIERED_TOPIC_CONFIG)
+        produce(broker, name, 2000)
+        wait_offloaded(broker, name)
+    kept_keys = s3.keys(f"{keep}-")
+    assert kept_keys and s3.keys(f"{topic_name}-")
+
+    s3.fault("down")
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    admin.delete_topics([topic_name], operation_timeout=10)[topic_name].result(timeout=30)
+    assert not (Path(broker.data_dir) / f"{topic_name}-0").exists()
+    pending = Path(broker.data_dir) / "remote-log-deletions-pending"
+    wait_until(lambda: metrics(broker).get("strata_remote_delete_pending_partitions") == 1, 30,
+               lambda: f"no pending deletion reported\n{broker.log()[-2000:]}")
+    assert pending.read_text().startswith(f"{topic_name}-"), pending.read_text()
+    assert s3.keys(f"{topic_name}-"), "nothing could be deleted while the store was down"
+
+    broker.restart(kill=True)
+    s3.fault("none")
+    wait_until(lambda: not s3.keys(f"{topic_name}-"), 40,
+               lambda: f"objects left: {s3.keys(f'{topic_name}-')[:5]}\n{broker.log()[-2000:]}")
+    wait_until(lambda: not pending.exists(), 10, lambda: pending.read_text())
+    assert set(kept_keys) <= set(s3.keys(f"{keep}-")), "the other topic's objects are all still there"
+    assert metrics(broker)["strata_remote_delete_pending_partitions"] == 0

@@ -16,8 +16,7 @@ extension TopicRegistry {
             return try RemoteLogManager(
                 store: store, config: config.tiering.manager, logManager: logManager, logger: logger,
                 folderName: { [weak self] partition in
-                    let id = self?.topic(named: partition.topic)?.id.description ?? "unknown"
-                    return "\(partition.topic)-\(id)/\(partition.partition)"
+                    Self.remoteFolder(of: partition, topicId: self?.topic(named: partition.topic)?.id.description ?? "unknown")
                 })
         } catch {
             throw .tiering(error.description)
@@ -37,14 +36,22 @@ extension TopicRegistry {
         }
     }
 
-    /// Deletes a partition's remote segments and manifest when its topic is deleted. A failure
-    /// is logged: the objects are then orphaned under the old topic id, never read again.
-    func deleteRemoteData(of log: PartitionLog) {
+    /// The store folder of a partition's objects: `<topic>-<topic id>/<partition>`.
+    static func remoteFolder(of partition: TopicPartition, topicId: String) -> String {
+        "\(partition.topic)-\(topicId)/\(partition.partition)"
+    }
+
+    /// Before a topic's partitions are deleted: its tiered partitions' store folders go on the
+    /// remote log manager's list of folders to empty (saved first, so a store that is down or a
+    /// crash in the middle of the deletion leaves nothing behind; see `scheduleDeletion`).
+    func scheduleRemoteDeletion(of topic: Topic) throws(EngineError) {
         guard let tiering else { return }
+        let folders = topic.logs.filter { $0.config.remoteStorageEnable }.map { Self.remoteFolder(of: $0.topicPartition, topicId: topic.id.description) }
+        guard !folders.isEmpty else { return }
         do {
-            try tiering.deletePartition(log)
+            try tiering.scheduleDeletion(ofFolders: folders)
         } catch {
-            logger.error("deleting the remote data of \(log.topicPartition) failed; its objects stay orphaned: \(error)")
+            throw .invalidArgument("cannot record the remote folders to delete: \(error)")
         }
     }
 

@@ -258,11 +258,13 @@ public final class TopicRegistry: @unchecked Sendable {
             lock.withLock { nameById[topic.id] = nil }
             do {
                 try files.markDeleting(name)
+                try scheduleRemoteDeletion(of: topic)
                 for log in topic.logs {
                     log.appendListener = nil
-                    deleteRemoteData(of: log)
+                    tiering?.forget(log.topicPartition)
                     try logManager.deleteLog(log.topicPartition)
                 }
+                tiering?.deletePendingFoldersSoon()
                 try files.removeDeleting(name)
             } catch {
                 logger.error("deleting topic \(name) failed: \(error); the next start finishes it")

@@ -23,6 +23,7 @@ public final class TieringMetrics: @unchecked Sendable {
     public static let copyLagBytes = "strata_remote_copy_lag_bytes"
     public static let copyLagSegments = "strata_remote_copy_lag_segments"
     public static let remoteLogBytes = "strata_remote_log_size_bytes"
+    public static let deletePendingPartitions = "strata_remote_delete_pending_partitions"
 
     static let help: [String: String] = [
         copyBytes: "Bytes of segment files uploaded to the remote store.",
@@ -38,6 +39,7 @@ public final class TieringMetrics: @unchecked Sendable {
         copyLagBytes: "Bytes of closed local segments not yet uploaded.",
         copyLagSegments: "Closed local segments not yet uploaded.",
         remoteLogBytes: "Bytes of readable segments in the remote store.",
+        deletePendingPartitions: "Partitions of deleted topics whose remote objects are not all deleted yet.",
     ]
 
     public func add(_ name: String, _ amount: Int64 = 1) {

@@ -23,6 +23,7 @@ public final class RemoteLogManager: @unchecked Sendable {
     let logger: Logger
     let clock: @Sendable () -> Int64
     let reader: RemoteLogReader
+    let pendingDeletions: PendingRemoteDeletions
 
     private let lock = NSLock()
     private var partitions: [TopicPartition: RemotePartition] = [:]
@@ -47,6 +48,7 @@ public final class RemoteLogManager: @unchecked Sendable {
         let cachePath = config.chunkCachePath.isEmpty ? logManager.directory + "/remote-log-cache" : config.chunkCachePath
         let cache = try RemoteChunkCache(directory: cachePath, capacityBytes: config.chunkCacheBytes, chunkSize: config.chunkSize, metrics: metrics)
         reader = RemoteLogReader(store: store, cache: cache, prefetchBytes: config.prefetchBytes, metrics: metrics)
+        pendingDeletions = try PendingRemoteDeletions(directory: logManager.directory)
     }
 
     // MARK: Scheduling
@@ -71,6 +73,7 @@ public final class RemoteLogManager: @unchecked Sendable {
     /// One pass: for each tiered partition, clean up after interrupted steps, upload what is
     /// eligible, then expire. Failures are logged and counted; the next pass retries.
     public func runOnce() {
+        deletePendingFolders()
         let logs = logManager.allLogs.filter { $0.config.remoteStorageEnable }
         updateLag(logs)
         let group = DispatchGroup()
@@ -337,14 +340,56 @@ public final class RemoteLogManager: @unchecked Sendable {
         return logStartOffset(of: log)
     }
 
-    /// The topic is being deleted: removes every remote object of the partition.
-    public func deletePartition(_ log: PartitionLog) throws(TieringError) {
-        guard let manifest = try manifest(for: log), let partition = loaded(log.topicPartition) else { return }
+    // MARK: Deleted topics
+
+    /// A topic is being deleted: records its partitions' store folders as to be emptied, saved
+    /// before this returns, so call it before deleting anything local. Every object under each
+    /// folder goes, also any an abandoned upload left; a folder the store cannot empty stays on
+    /// the list, retried every pass and after a restart, until a listing of it comes back empty.
+    public func scheduleDeletion(ofFolders folders: [String]) throws(TieringError) {
+        try pendingDeletions.add(folders)
+    }
+
+    /// Starts emptying the recorded folders now, in the background, instead of at the next pass
+    /// (call it once the partitions are forgotten and their logs deleted, so no pass uploads
+    /// into a folder after it was emptied).
+    public func deletePendingFoldersSoon() {
+        loopQueue.async { [weak self] in self?.deletePendingFolders() }
+    }
+
+    /// Forgets a deleted partition's remote state, after any pass over it has ended (that pass's
+    /// uploads land in a folder already scheduled for deletion).
+    public func forget(_ topicPartition: TopicPartition) {
+        guard let partition = loaded(topicPartition) else { return }
         partition.passLock.lock()
         defer { partition.passLock.unlock() }
-        for segment in manifest.segments { try deleteObjects(of: segment, in: partition) }
-        do { try store.delete(key: partition.manifestKey) } catch { throw .storage(error) }
-        lock.lock(); partitions[log.topicPartition] = nil; lock.unlock()
+        lock.lock(); partitions[topicPartition] = nil; lock.unlock()
+    }
+
+    /// The store folders of deleted partitions that still hold objects (or are not known not to).
+    public var foldersPendingDeletion: [String] { pendingDeletions.all }
+
+    /// Empties each pending folder; one that fails stays pending, logged, for the next pass.
+    func deletePendingFolders() {
+        for folder in pendingDeletions.all {
+            do {
+                var deleted = 0
+                while true {
+                    let objects: [RemoteObject]
+                    do { objects = try store.list(prefix: folder + "/") } catch { throw TieringError.storage(error) }
+                    if objects.isEmpty { break }
+                    for object in objects {
+                        do { try store.delete(key: object.key) } catch { throw TieringError.storage(error) }
+                        deleted += 1
+                    }
+                }
+                try pendingDeletions.remove(folder)
+                logger.info("deleted the \(deleted) remote object(s) of deleted partition folder \(folder)")
+            } catch {
+                logger.warning("deleting the remote objects of deleted partition folder \(folder) failed, retrying next pass: \(error)")
+            }
+        }
+        metrics.set(TieringMetrics.deletePendingPartitions, Int64(pendingDeletions.all.count))
     }
 
     // MARK: Reads

@@ -1,0 +1,30 @@
+@testable import Tiering
+import Engine
+import Foundation
+import XCTest
+
+/// The list of deleted partitions' store folders still to be emptied survives restarts, and its
+/// file exists only while something is pending.
+final class PendingRemoteDeletionsTests: XCTestCase {
+    func testTheListIsSavedBeforeAddReturnsAndReadBackByTheNextRun() throws {
+        let directory = NSTemporaryDirectory() + "/pending-deletions-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/" + PendingRemoteDeletions.fileName
+        let first = try PendingRemoteDeletions(directory: directory)
+        XCTAssertEqual(first.all, [])
+        XCTAssertFalse(FileSystem.exists(path), "no file while nothing is pending")
+
+        try first.add(["orders-AAA/0", "orders-AAA/1", "orders-AAA/0", ""])
+        XCTAssertEqual(first.all, ["orders-AAA/0", "orders-AAA/1"], "each folder once, empty names ignored")
+        XCTAssertEqual(String(decoding: try FileSystem.readFile(path), as: UTF8.self), "orders-AAA/0\norders-AAA/1\n")
+
+        let second = try PendingRemoteDeletions(directory: directory)
+        XCTAssertEqual(second.all, ["orders-AAA/0", "orders-AAA/1"])
+        try second.remove("orders-AAA/0")
+        XCTAssertEqual(try PendingRemoteDeletions(directory: directory).all, ["orders-AAA/1"])
+        try second.remove("orders-AAA/1")
+        XCTAssertFalse(FileSystem.exists(path), "the file goes with the last folder")
+        XCTAssertEqual(try PendingRemoteDeletions(directory: directory).all, [])
+    }
+}
