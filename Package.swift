@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "BrokerTests",
             dependencies: [
-                "Broker", "Engine", "KafkaProtocol", "strata", "TestSupport",
+                "Broker", "Engine", "KafkaProtocol", "strata", "TestSupport", "Tiering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -3,6 +3,7 @@ import TestSupport
 import Engine
 import KafkaProtocol
 import NIOCore
+import Tiering
 import XCTest
 
 /// The broker in-process on a loopback port, driven with the generated codecs.
@@ -285,6 +286,24 @@ final class KafkaServerTests: XCTestCase {
         XCTAssertFalse(FileSystem.exists(files.deletingPath(for: "half-deleted")))
         XCTAssertEqual(fixture.server.topics?.topic(named: "stray")?.metadata.partitionCount, 2)
         XCTAssertTrue(FileSystem.exists(files.path(for: "stray")))
+    }
+
+    /// A tiered topic whose deletion a crash interrupted, possibly before its store folders were
+    /// listed for deletion: the restart lists them, so its remote objects still go.
+    func testAnInterruptedDeletionOfATieredTopicListsItsStoreFolders() throws {
+        fixture.server.shutdown()
+        let data = fixture.directory + "/data"
+        let files = TopicMetadataFile(logDir: data)
+        let topic = TopicMetadata(name: "tiered-gone", id: TopicMetadata.randomTopicId(), partitionCount: 2, replicationFactor: 1,
+                                  configs: ["remote.storage.enable": "true"])
+        try files.write(topic)
+        try files.markDeleting(topic.name)
+        try FileSystem.createDirectory(data + "/tiered-gone-0")
+        try fixture.start()
+        XCTAssertNil(fixture.server.topics?.topic(named: "tiered-gone"))
+        XCTAssertFalse(FileSystem.exists(data + "/tiered-gone-0"))
+        let pending = String(decoding: try FileSystem.readFile(data + "/" + PendingRemoteDeletions.fileName), as: UTF8.self)
+        XCTAssertEqual(pending, "tiered-gone-\(topic.id)/0\ntiered-gone-\(topic.id)/1\n")
     }
 
     func testInitProducerIdNeverRepeatsAcrossRestarts() throws {

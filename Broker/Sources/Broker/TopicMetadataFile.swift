@@ -70,6 +70,13 @@ public struct TopicMetadataFile: Sendable {
         try FileSystem.syncDirectory(directory)
     }
 
+    /// The metadata of a topic whose deletion was interrupted (nil when its file cannot be read).
+    public func deletingMetadata(_ name: String) -> TopicMetadata? {
+        let path = deletingPath(for: name)
+        guard let bytes = try? FileSystem.readFile(path) else { return nil }
+        return try? Self.decode(String(decoding: bytes, as: UTF8.self), file: path)
+    }
+
     /// Last step of a deletion.
     public func removeDeleting(_ name: String) throws(EngineError) {
         if FileSystem.exists(deletingPath(for: name)) { try FileSystem.remove(deletingPath(for: name)) }

@@ -41,6 +41,21 @@ extension TopicRegistry {
         "\(partition.topic)-\(topicId)/\(partition.partition)"
     }
 
+    /// A deletion interrupted by a crash may have stopped before its tiered partitions' folders
+    /// were listed for deletion: lists them again (a folder already listed stays listed once),
+    /// for the remote log manager to empty once it starts.
+    func recordRemoteDeletion(ofInterrupted name: String) throws(EngineError) {
+        guard let metadata = files.deletingMetadata(name), metadata.configs["remote.storage.enable"] == "true" else { return }
+        let folders = (0..<metadata.partitionCount).map {
+            Self.remoteFolder(of: TopicPartition(topic: name, partition: $0), topicId: metadata.id.description)
+        }
+        do {
+            try PendingRemoteDeletions(directory: logManager.directory).add(folders)
+        } catch {
+            throw .invalidArgument("cannot record the remote folders of deleted topic \(name): \(error)")
+        }
+    }
+
     /// Before a topic's partitions are deleted: its tiered partitions' store folders go on the
     /// remote log manager's list of folders to empty (saved first, so a store that is down or a
     /// crash in the middle of the deletion leaves nothing behind; see `scheduleDeletion`).

@@ -122,6 +122,7 @@ public final class TopicRegistry: @unchecked Sendable {
         let existing = logManager.allLogs
         for name in contents.interruptedDeletes {
             logger.info("finishing the interrupted deletion of topic \(name)")
+            try recordRemoteDeletion(ofInterrupted: name)
             for log in existing where log.topicPartition.topic == name { try logManager.deleteLog(log.topicPartition) }
             try files.removeDeleting(name)
         }

@@ -5,15 +5,15 @@ import Foundation
 /// `remote-log-deletions-pending` in the log directory. A folder is written here before anything
 /// of its topic is deleted, and leaves only once a listing of it comes back empty, so neither a
 /// store that is down when the topic goes nor a crash in the middle leaves objects behind.
-final class PendingRemoteDeletions: @unchecked Sendable {
-    static let fileName = "remote-log-deletions-pending"
+public final class PendingRemoteDeletions: @unchecked Sendable {
+    public static let fileName = "remote-log-deletions-pending"
 
     let path: String
     private let lock = NSLock()
     private var folders: [String]
 
     /// Reads the list left by an earlier run (none when the file does not exist).
-    init(directory: String) throws(TieringError) {
+    public init(directory: String) throws(TieringError) {
         path = directory + "/" + Self.fileName
         guard FileSystem.exists(path) else {
             folders = []
@@ -27,10 +27,10 @@ final class PendingRemoteDeletions: @unchecked Sendable {
         }
     }
 
-    var all: [String] { lock.withLock { folders } }
+    public var all: [String] { lock.withLock { folders } }
 
     /// Adds `added` and saves the list before returning.
-    func add(_ added: [String]) throws(TieringError) {
+    public func add(_ added: [String]) throws(TieringError) {
         try update { $0 += added.filter { !$0.isEmpty } }
     }
 
