@@ -27,4 +27,15 @@ final class PendingRemoteDeletionsTests: XCTestCase {
         XCTAssertFalse(FileSystem.exists(path), "the file goes with the last folder")
         XCTAssertEqual(try PendingRemoteDeletions(directory: directory).all, [])
     }
+
+    func testOnlyPartitionFoldersAreEverEmptied() {
+        for folder in ["orders-LYjpB17DQGa76mgOcEnskg/0", "a-b-c-2S008TFfR4mT94bUb8DuVA/12", "t-AAAAAAAAAAAAAAAAAAAAA_/3"] {
+            XCTAssertTrue(PendingRemoteDeletions.isPartitionFolder(folder), folder)
+        }
+        for folder in ["", "/", "orders", "orders/0", "orders-short/0", "orders-LYjpB17DQGa76mgOcEnskg", "orders-LYjpB17DQGa76mgOcEnskg/",
+                       "orders-LYjpB17DQGa76mgOcEnskg/0/", "orders-LYjpB17DQGa76mgOcEnskg/-1", "orders-LYjpB17DQGa76mgOcEnskg/01",
+                       "orders-LYjpB17DQGa76mgOcEnskg/0/x", "-LYjpB17DQGa76mgOcEnskg/0", "orders-LYjpB17DQGa76mgOcEns.g/0"] {
+            XCTAssertFalse(PendingRemoteDeletions.isPartitionFolder(folder), folder)
+        }
+    }
 }

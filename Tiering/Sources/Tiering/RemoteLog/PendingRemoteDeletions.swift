@@ -29,6 +29,18 @@ public final class PendingRemoteDeletions: @unchecked Sendable {
 
     public var all: [String] { lock.withLock { folders } }
 
+    /// True for `<topic>-<22-character topic id>/<partition>`, the only kind of folder the broker
+    /// lists here; anything else (a hand-edited line) is never emptied, as its prefix could
+    /// match objects that are not a deleted partition's.
+    public static func isPartitionFolder(_ folder: String) -> Bool {
+        let parts = folder.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let partition = Int32(parts[1]), partition >= 0, String(partition) == parts[1] else { return false }
+        let topic = parts[0]
+        guard let dash = topic.lastIndex(of: "-"), dash > topic.startIndex else { return false }
+        let id = topic[topic.index(after: dash)...]
+        return id.count == 22 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
     /// Adds `added` and saves the list before returning.
     public func add(_ added: [String]) throws(TieringError) {
         try update { $0 += added.filter { !$0.isEmpty } }

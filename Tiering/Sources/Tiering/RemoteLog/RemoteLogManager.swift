@@ -372,6 +372,11 @@ public final class RemoteLogManager: @unchecked Sendable {
     /// Empties each pending folder; one that fails stays pending, logged, for the next pass.
     func deletePendingFolders() {
         for folder in pendingDeletions.all {
+            guard PendingRemoteDeletions.isPartitionFolder(folder) else {
+                logger.error("\(pendingDeletions.path) lists '\(folder)', not a partition folder (<topic>-<topic id>/<partition>): left alone and dropped from the list")
+                try? pendingDeletions.remove(folder)
+                continue
+            }
             do {
                 var deleted = 0
                 while true {
