@@ -35,10 +35,10 @@ public final class PendingRemoteDeletions: @unchecked Sendable {
     public static func isPartitionFolder(_ folder: String) -> Bool {
         let parts = folder.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let partition = Int32(parts[1]), partition >= 0, String(partition) == parts[1] else { return false }
-        let topic = parts[0]
-        guard let dash = topic.lastIndex(of: "-"), dash > topic.startIndex else { return false }
-        let id = topic[topic.index(after: dash)...]
-        return id.count == 22 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        // The id is base64url, so it may hold dashes itself: it is the last 22 characters.
+        let topic = Array(parts[0])
+        guard topic.count >= 24, topic[topic.count - 23] == "-" else { return false }
+        return topic.suffix(22).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 
     /// Adds `added` and saves the list before returning.
