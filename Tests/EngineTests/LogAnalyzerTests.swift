@@ -36,6 +36,24 @@ final class LogAnalyzerTests: XCTestCase {
         XCTAssertEqual(applied.deletedBytes, plan.retentionReclaimableBytes)
     }
 
+    /// A producer's last batch keeps its header through cleaning, and the prediction says so.
+    func testTheBytesOfAProducersKeptEmptyBatchAreNotCountedAsReclaimed() throws {
+        let directory = TemporaryDirectory()
+        let now = PartitionLog.systemClock()
+        let config = LogCleanerTests.compacted()
+        let (log, _) = try LogFixtures.open(directory.path, config: config)
+        var produced = ProducerStateTests.batch(producerId: 7, sequence: 0, count: 2, timestamp: now)
+        _ = try log.append(&produced)
+        try LogCleanerTests.write(log, keys: 2, rounds: 3)
+        try log.roll()
+        let analysis = try LogAnalyzer.analyze(directory: directory.path, topicPartition: TopicPartition(topic: "t", partition: 0), config: config, now: now)
+        let sizeBefore = log.size
+        let result = try LogCleaner().clean(log, firstDirtyOffset: nil)
+        XCTAssertEqual(result.recordsRemoved, analysis.compactableRecords)
+        XCTAssertEqual(sizeBefore - log.size, analysis.compactionReclaimableBytes, "whole batches went, and one header stayed")
+        XCTAssertEqual(try log.readBatches(from: 0).map(\.header).filter { $0.producerId == 7 }.map(\.recordCount), [0])
+    }
+
     func testHyperLogLogStaysWithinItsErrorBound() {
         for count in [10, 1000, 100_000] {
             var sketch = HyperLogLog()

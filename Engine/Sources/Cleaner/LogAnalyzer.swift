@@ -19,6 +19,9 @@ public enum LogAnalyzer {
         var keyed: Int64 = 0
         var keyless: Int64 = 0
         var aborted: [Int64: [(first: Int64, last: Int64)]] = [:]
+        // Each producer's last data batch (last offset, max timestamp): the cleaner keeps its
+        // header even when none of its records stay, unless the producer has expired.
+        var lastBatchOfProducer: [Int64: (lastOffset: Int64, maxTimestamp: Int64)] = [:]
         var scratch: [UInt8] = []
         // Pass 1: facts per segment and aborted transactions.
         for base in bases {
@@ -34,6 +37,7 @@ public enum LogAnalyzer {
                 summary.minTimestamp = min(summary.minTimestamp ?? first, first)
                 summary.maxTimestamp = max(summary.maxTimestamp ?? header.maxTimestamp, header.maxTimestamp)
                 guard !header.isControl else { return }
+                if header.producerId >= 0 { lastBatchOfProducer[header.producerId] = (header.lastOffset, header.maxTimestamp) }
                 try LogCleaner.withRecords(batch, scratch: &scratch) { (section) throws(EngineError) in
                     var walker = RawRecordWalker(section: section)
                     while let record = try LogCleaner.next(&walker, batch) {
@@ -107,13 +111,20 @@ public enum LogAnalyzer {
             }
             var removed: Int64 = 0
             var reclaimed: Int64 = 0
+            /// What removing all of a batch's records frees: everything, or all but the header of
+            /// a producer's last batch (`LogCleaner` keeps it, empty).
+            func wholeBatch(_ header: RecordBatchHeader) -> Int64 {
+                guard let last = lastBatchOfProducer[header.producerId], last.lastOffset == header.lastOffset,
+                      last.maxTimestamp >= now - config.producerIdExpirationMs else { return Int64(header.totalSize) }
+                return Int64(header.totalSize - RecordBatchHeader.size)
+            }
             for segment in cleanable {
                 try forEachBatch(try FileDescriptor(path: logPath(directory, segment.baseOffset), mode: .readOnly)) { (batch) throws(EngineError) in
                     let header = batch.header
                     if header.isControl { return }
                     if isAborted(header, aborted) {
                         removed += Int64(header.recordCount)
-                        reclaimed += Int64(header.totalSize)
+                        reclaimed += wholeBatch(header)
                         return
                     }
                     let horizonPassed = header.attributes.hasDeleteHorizon && now >= header.baseTimestamp
@@ -135,7 +146,7 @@ public enum LogAnalyzer {
                     }
                     removed += gone
                     if gone == Int64(header.recordCount) {
-                        reclaimed += Int64(header.totalSize)
+                        reclaimed += wholeBatch(header)
                     } else if sectionBytes > 0 {
                         reclaimed += Int64(Double(header.totalSize - RecordBatchHeader.size) * Double(goneBytes) / Double(sectionBytes))
                     }
