@@ -31,13 +31,13 @@ final class PendingRemoteDeletionsTests: XCTestCase {
     func testOnlyPartitionFoldersAreEverEmptied() {
         for folder in ["orders-LYjpB17DQGa76mgOcEnskg/0", "a-b-c-2S008TFfR4mT94bUb8DuVA/12", "t-AAAAAAAAAAAAAAAAAAAAA_/3",
                        "orders-ObevlHCcTPK9e-QvUY4eMA/0", "orders--bevlHCcTPK9e-QvUY4eMA/1"] {
-            XCTAssertTrue(PendingRemoteDeletions.isPartitionFolder(folder), folder)
+            XCTAssertTrue(RemotePartitionFolder.isValid(folder), folder)
         }
         for folder in ["", "/", "orders", "orders/0", "orders-short/0", "orders-LYjpB17DQGa76mgOcEnskg", "orders-LYjpB17DQGa76mgOcEnskg/",
                        "orders-LYjpB17DQGa76mgOcEnskg/0/", "orders-LYjpB17DQGa76mgOcEnskg/-1", "orders-LYjpB17DQGa76mgOcEnskg/01",
                        "orders-LYjpB17DQGa76mgOcEnskg/0/x", "-LYjpB17DQGa76mgOcEnskg/0", "orders-LYjpB17DQGa76mgOcEns.g/0",
                        "ordersXLYjpB17DQGa76mgOcEnskg/0", "-ObevlHCcTPK9e-QvUY4eMA/0"] {
-            XCTAssertFalse(PendingRemoteDeletions.isPartitionFolder(folder), folder)
+            XCTAssertFalse(RemotePartitionFolder.isValid(folder), folder)
         }
     }
 }

@@ -16,7 +16,8 @@ extension TopicRegistry {
             return try RemoteLogManager(
                 store: store, config: config.tiering.manager, logManager: logManager, logger: logger,
                 folderName: { [weak self] partition in
-                    Self.remoteFolder(of: partition, topicId: self?.topic(named: partition.topic)?.id.description ?? "unknown")
+                    RemotePartitionFolder.name(topic: partition.topic, topicId: self?.topic(named: partition.topic)?.id.description ?? "unknown",
+                                               partition: partition.partition)
                 })
         } catch {
             throw .tiering(error.description)
@@ -36,37 +37,32 @@ extension TopicRegistry {
         }
     }
 
-    /// The store folder of a partition's objects: `<topic>-<topic id>/<partition>`.
-    static func remoteFolder(of partition: TopicPartition, topicId: String) -> String {
-        "\(partition.topic)-\(topicId)/\(partition.partition)"
-    }
-
-    /// A deletion interrupted by a crash may have stopped before its tiered partitions' folders
-    /// were listed for deletion: lists them again (a folder already listed stays listed once),
-    /// for the remote log manager to empty once it starts.
-    func recordRemoteDeletion(ofInterrupted name: String) throws(EngineError) {
-        guard let metadata = files.deletingMetadata(name), metadata.configs["remote.storage.enable"] == "true" else { return }
-        let folders = (0..<metadata.partitionCount).map {
-            Self.remoteFolder(of: TopicPartition(topic: name, partition: $0), topicId: metadata.id.description)
-        }
-        do {
-            try PendingRemoteDeletions(directory: logManager.directory).add(folders)
-        } catch {
-            throw .invalidArgument("cannot record the remote folders of deleted topic \(name): \(error)")
-        }
-    }
-
-    /// Before a topic's partitions are deleted: its tiered partitions' store folders go on the
-    /// remote log manager's list of folders to empty (saved first, so a store that is down or a
+    /// Before a tiered topic's partitions are deleted: their store folders go on the list of
+    /// folders to empty (`remote-log-deletions-pending`, saved first, so a store that is down or a
     /// crash in the middle of the deletion leaves nothing behind; see `scheduleDeletion`).
     func scheduleRemoteDeletion(of topic: Topic) throws(EngineError) {
-        guard let tiering else { return }
-        let folders = topic.logs.filter { $0.config.remoteStorageEnable }.map { Self.remoteFolder(of: $0.topicPartition, topicId: topic.id.description) }
-        guard !folders.isEmpty else { return }
+        guard let tiering, topic.logConfig.remoteStorageEnable else { return }
+        try recordRemoteDeletion(of: topic.metadata) { folders throws(TieringError) in try tiering.scheduleDeletion(ofFolders: folders) }
+    }
+
+    /// A deletion interrupted by a crash may have stopped before its folders were listed: lists
+    /// them again from the topic's `.deleting` file (a folder listed twice stays listed once),
+    /// for the remote log manager to empty once it starts.
+    func recordRemoteDeletion(ofInterrupted name: String) throws(EngineError) {
+        guard let metadata = files.deletingMetadata(name),
+              (try? TopicConfigs.logConfig(overrides: metadata.configs, base: config.defaultLogConfig))?.remoteStorageEnable == true else { return }
+        let directory = logManager.directory
+        try recordRemoteDeletion(of: metadata) { folders throws(TieringError) in try PendingRemoteDeletions(directory: directory).add(folders) }
+    }
+
+    private func recordRemoteDeletion(of metadata: TopicMetadata, _ record: ([String]) throws(TieringError) -> Void) throws(EngineError) {
+        let folders = (0..<metadata.partitionCount).map {
+            RemotePartitionFolder.name(topic: metadata.name, topicId: metadata.id.description, partition: $0)
+        }
         do {
-            try tiering.scheduleDeletion(ofFolders: folders)
+            try record(folders)
         } catch {
-            throw .invalidArgument("cannot record the remote folders to delete: \(error)")
+            throw .invalidArgument("cannot record the remote folders of deleted topic \(metadata.name): \(error)")
         }
     }
 

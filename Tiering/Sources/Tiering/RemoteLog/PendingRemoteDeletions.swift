@@ -29,18 +29,6 @@ public final class PendingRemoteDeletions: @unchecked Sendable {
 
     public var all: [String] { lock.withLock { folders } }
 
-    /// True for `<topic>-<22-character topic id>/<partition>`, the only kind of folder the broker
-    /// lists here; anything else (a hand-edited line) is never emptied, as its prefix could
-    /// match objects that are not a deleted partition's.
-    public static func isPartitionFolder(_ folder: String) -> Bool {
-        let parts = folder.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let partition = Int32(parts[1]), partition >= 0, String(partition) == parts[1] else { return false }
-        // The id is base64url, so it may hold dashes itself: it is the last 22 characters.
-        let topic = Array(parts[0])
-        guard topic.count >= 24, topic[topic.count - 23] == "-" else { return false }
-        return topic.suffix(22).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
-    }
-
     /// Adds `added` and saves the list before returning.
     public func add(_ added: [String]) throws(TieringError) {
         try update { $0 += added.filter { !$0.isEmpty } }

@@ -366,13 +366,10 @@ public final class RemoteLogManager: @unchecked Sendable {
         lock.lock(); partitions[topicPartition] = nil; lock.unlock()
     }
 
-    /// The store folders of deleted partitions that still hold objects (or are not known not to).
-    public var foldersPendingDeletion: [String] { pendingDeletions.all }
-
     /// Empties each pending folder; one that fails stays pending, logged, for the next pass.
     func deletePendingFolders() {
         for folder in pendingDeletions.all {
-            guard PendingRemoteDeletions.isPartitionFolder(folder) else {
+            guard RemotePartitionFolder.isValid(folder) else {
                 logger.error("\(pendingDeletions.path) lists '\(folder)', not a partition folder (<topic>-<topic id>/<partition>): left alone and dropped from the list")
                 try? pendingDeletions.remove(folder)
                 continue
